@@ -1,0 +1,3 @@
+from jiangjin.celery import app as celery_app
+
+__all__ = ["celery_app"]
