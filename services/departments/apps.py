@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DepartmentsConfig(AppConfig):
+    name = "services.departments"
+    label = "departments"
+    verbose_name = _("承办单位")
