@@ -1,0 +1,501 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from services.issues.lifecycle import OPEN_STATUSES, Status, event_label
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("一般")
+    URGENT = "urgent", _("紧急")
+    CRITICAL = "critical", _("特急")
+
+
+class Complexity(models.TextChoices):
+    NORMAL = "normal", _("一般")
+    COMPLEX = "complex", _("复杂")
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("企业网上提交")
+    VISIT = "visit", _("专员走访发现")
+    PHONE = "phone", _("电话反映")
+    ON_BEHALF = "on_behalf", _("专员代为提交")
+
+
+class Outcome(models.TextChoices):
+    SOLVED = "solved", _("已解决")
+    PARTLY = "partly", _("部分解决")
+    EXPLAINED = "explained", _("解释说明")
+    ESCALATED = "escalated", _("提级办理")
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASIC = "basic", _("基本满意")
+    DISSATISFIED = "dissatisfied", _("不满意")
+
+
+class ClosureKind(models.TextChoices):
+    RATED = "rated", _("评价后办结")
+    UNRATED = "unrated", _("超期未评价")
+    REVIEWED = "reviewed", _("研判办结")
+
+
+class Stage(models.TextChoices):
+    ACCEPT = "accept", _("受理")
+    SIGN = "sign", _("签收")
+    FIRST_CONTACT = "first_contact", _("首次联系")
+    ANSWER = "answer", _("答复")
+    CO_INPUT = "co_input", _("协办意见")
+    RATING = "rating", _("评价")
+
+
+class UnitRole(models.TextChoices):
+    LEAD = "lead", _("牵头单位")
+    CO = "co", _("协办单位")
+
+
+class Category(models.Model):
+    """A two-level tree: 用工 → 招工难. Each category names the unit that leads by default."""
+
+    code = models.SlugField(_("编码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=40)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级分类"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    default_lead_unit = models.ForeignKey(
+        "departments.Unit",
+        verbose_name=_("默认牵头单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    sort = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("诉求分类")
+        verbose_name_plural = _("诉求分类")
+        ordering = ["sort", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "name"],
+                name="category_name_unique_in_parent",
+                violation_error_message=_("同一上级分类下已有同名分类。"),
+            ),
+            models.CheckConstraint(name="category_not_its_own_parent", condition=~Q(parent=models.F("pk"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} / {self.name}" if self.parent_id else self.name
+
+    def clean(self) -> None:
+        if self.parent_id is None:
+            return
+        if self.parent_id == self.pk or self.parent.parent_id is not None:
+            raise ValidationError({"parent": _("诉求分类只有两级：上级分类必须是一级分类。")})
+        if self.pk and Category.objects.filter(parent_id=self.pk).exists():
+            raise ValidationError({"parent": _("该分类下已有二级分类，不能再设置上级分类。")})
+
+    @property
+    def level(self) -> int:
+        return 2 if self.parent_id else 1
+
+    @property
+    def top(self) -> "Category":
+        return self.parent if self.parent_id else self
+
+    def lead_unit(self):
+        return self.default_lead_unit or (self.parent.default_lead_unit if self.parent_id else None)
+
+
+class IssuePolicy(models.Model):
+    """The configurable defaults of DESIGN §3 (one row). Changing it affects clocks started afterwards."""
+
+    accept_days = models.PositiveSmallIntegerField(_("受理时限（工作日）"), default=1)
+    sign_days = models.PositiveSmallIntegerField(_("签收时限（工作日）"), default=1)
+    first_contact_days = models.PositiveSmallIntegerField(_("首次联系时限（工作日）"), default=2)
+    answer_days_normal = models.PositiveSmallIntegerField(_("一般诉求答复时限（工作日）"), default=5)
+    answer_days_complex = models.PositiveSmallIntegerField(_("复杂诉求答复时限（工作日）"), default=15)
+    co_input_days = models.PositiveSmallIntegerField(_("协办意见时限（工作日）"), default=3)
+    rating_window_days = models.PositiveSmallIntegerField(_("评价期限（工作日）"), default=3)
+    extension_max_days = models.PositiveSmallIntegerField(_("延期最多（工作日）"), default=15)
+    extension_max_count = models.PositiveSmallIntegerField(_("延期最多次数"), default=1)
+    extension_notice_days = models.PositiveSmallIntegerField(_("延期须提前（工作日）"), default=1)
+    escalate_after_reopens = models.PositiveSmallIntegerField(_("重办几次后自动督办"), default=3)
+    escalate_after_transfers = models.PositiveSmallIntegerField(_("转办几次后自动督办"), default=3)
+    basic_satisfaction_factor = models.DecimalField(
+        _("基本满意折算系数"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.90"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+    )
+    urgent_sign_hours = models.PositiveSmallIntegerField(_("紧急：签收时限（小时）"), default=2)
+    urgent_first_contact_hours = models.PositiveSmallIntegerField(_("紧急：首次联系时限（小时）"), default=4)
+    urgent_answer_hours = models.PositiveSmallIntegerField(_("紧急：答复时限（小时）"), default=48)
+    critical_sign_hours = models.PositiveSmallIntegerField(_("特急：签收时限（小时）"), default=1)
+    critical_first_contact_hours = models.PositiveSmallIntegerField(
+        _("特急：首次联系时限（小时）"), default=2
+    )
+    critical_answer_hours = models.PositiveSmallIntegerField(_("特急：答复时限（小时）"), default=24)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("办理时限设置")
+        verbose_name_plural = _("办理时限设置")
+        constraints = [models.CheckConstraint(name="issue_policy_singleton", condition=Q(pk=1))]
+
+    def __str__(self) -> str:
+        return str(_("办理时限设置"))
+
+    @classmethod
+    def current(cls) -> "IssuePolicy":
+        policy, _created = cls.objects.get_or_create(pk=1)
+        return policy
+
+
+class Issue(models.Model):
+    number = models.CharField(_("编号"), max_length=20, unique=True)
+    title = models.CharField(_("标题"), max_length=100)
+    description = models.TextField(_("问题描述"), max_length=5000)
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name=_("企业"), on_delete=models.PROTECT, related_name="issues"
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("分类"), on_delete=models.PROTECT, related_name="issues"
+    )
+    urgency = models.CharField(_("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    complexity = models.CharField(
+        _("复杂程度"), max_length=10, choices=Complexity.choices, default=Complexity.NORMAL
+    )
+    channel = models.CharField(_("来源"), max_length=12, choices=Channel.choices, default=Channel.ONLINE)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        on_delete=models.PROTECT,
+        related_name="filed_issues",
+    )
+    visit = models.ForeignKey(
+        "visits.Visit",
+        verbose_name=_("来源走访"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="issues",
+    )
+    contact_name = models.CharField(_("企业联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    lead_unit = models.ForeignKey(
+        "departments.Unit",
+        verbose_name=_("牵头单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_issues",
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("合并至"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+    )
+    outcome = models.CharField(_("答复结果"), max_length=12, choices=Outcome.choices, blank=True)
+    response = models.TextField(_("答复内容"), blank=True)
+    satisfaction = models.CharField(_("满意度"), max_length=12, choices=Satisfaction.choices, blank=True)
+    was_contacted = models.BooleanField(_("是否联系企业"), null=True, blank=True)
+    was_solved = models.BooleanField(_("问题是否解决"), null=True, blank=True)
+    rating_comment = models.TextField(_("评价意见"), blank=True)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("评价录入人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    closure_kind = models.CharField(_("办结方式"), max_length=10, choices=ClosureKind.choices, blank=True)
+    closure_reason = models.TextField(_("办结说明"), blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
+    transfer_count = models.PositiveSmallIntegerField(_("转办次数"), default=0)
+    is_escalated = models.BooleanField(_("已督办"), default=False)
+    created_at = models.DateTimeField(_("提交时间"), db_index=True)
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True, db_index=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("诉求")
+        verbose_name_plural = _("诉求")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["lead_unit", "status"], name="issue_lead_unit_status"),
+            models.Index(fields=["enterprise", "-created_at"], name="issue_enterprise_created"),
+            models.Index(fields=["status", "-created_at"], name="issue_status_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="merged_issue_names_target",
+                condition=~Q(status=Status.MERGED) | Q(merged_into__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="closed_issue_has_closure_kind",
+                condition=~Q(status=Status.CLOSED) | ~Q(closure_kind=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class IssueUnit(models.Model):
+    """A unit's part in an issue: the lead (牵头) or a co-handler (协办), from dispatch until it ends."""
+
+    issue = models.ForeignKey(
+        Issue, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="unit_parts"
+    )
+    unit = models.ForeignKey(
+        "departments.Unit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="issue_parts"
+    )
+    role = models.CharField(_("角色"), max_length=4, choices=UnitRole.choices)
+    dispatched_at = models.DateTimeField(_("派单时间"))
+    acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    first_contact_at = models.DateTimeField(_("首次联系时间"), null=True, blank=True)
+    input_text = models.TextField(_("协办意见"), blank=True)
+    input_at = models.DateTimeField(_("协办意见时间"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    end_reason = models.CharField(_("结束原因"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("承办记录")
+        verbose_name_plural = _("承办记录")
+        ordering = ["dispatched_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "unit"],
+                condition=Q(ended_at__isnull=True),
+                name="one_active_part_per_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["issue"],
+                condition=Q(ended_at__isnull=True, role="lead"),
+                name="one_active_lead_per_issue",
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "ended_at"], name="issue_unit_active")]
+
+    def __str__(self) -> str:
+        return f"{self.issue.number} {self.unit} ({self.get_role_display()})"
+
+
+class StageClock(models.Model):
+    """One stage of one unit's work on an issue: when it started, when it is due, when it was met.
+
+    A clock is never silently rewritten. An extension moves ``due_at`` and keeps ``original_due_at``, and the
+    event records both; a re-dispatch stops the old unit's clocks and starts new ones.
+    """
+
+    issue = models.ForeignKey(Issue, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="clocks")
+    unit = models.ForeignKey(
+        "departments.Unit",
+        verbose_name=_("单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="clocks",
+    )
+    stage = models.CharField(_("环节"), max_length=16, choices=Stage.choices)
+    cycle = models.PositiveSmallIntegerField(_("办理轮次"), default=0)
+    started_at = models.DateTimeField(_("开始时间"))
+    due_at = models.DateTimeField(_("截止时间"))
+    original_due_at = models.DateTimeField(_("原截止时间"))
+    met_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    stopped_at = models.DateTimeField(_("中止时间"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("标记超期时间"), null=True, blank=True)
+    counts_hours = models.BooleanField(_("按小时计时"), default=False)
+
+    class Meta:
+        verbose_name = _("环节时限")
+        verbose_name_plural = _("环节时限")
+        ordering = ["started_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "stage", "unit"],
+                condition=Q(met_at__isnull=True, stopped_at__isnull=True, unit__isnull=False),
+                name="one_running_clock_per_stage_and_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["issue", "stage"],
+                condition=Q(met_at__isnull=True, stopped_at__isnull=True, unit__isnull=True),
+                name="one_running_district_clock_per_stage",
+            ),
+            models.CheckConstraint(
+                name="clock_due_after_start", condition=Q(due_at__gte=models.F("started_at"))
+            ),
+        ]
+        indexes = [
+            # The sweeps read only running clocks, ordered by when they fall due.
+            models.Index(
+                fields=["due_at"],
+                condition=Q(met_at__isnull=True, stopped_at__isnull=True),
+                name="clock_running_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.issue.number} {self.get_stage_display()} {timezone.localtime(self.due_at):%Y-%m-%d %H:%M}"
+        )
+
+    @property
+    def is_running(self) -> bool:
+        return self.met_at is None and self.stopped_at is None
+
+    @property
+    def met_on_time(self) -> bool | None:
+        return None if self.met_at is None else self.met_at <= self.due_at
+
+    def is_breached(self, at) -> bool:
+        finished = self.met_at or self.stopped_at
+        return (finished or at) > self.due_at
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已同意")
+    DECLINED = "declined", _("不同意")
+
+
+class ExtensionRequest(models.Model):
+    issue = models.ForeignKey(
+        Issue, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="extensions"
+    )
+    unit = models.ForeignKey("departments.Unit", verbose_name=_("申请单位"), on_delete=models.PROTECT)
+    clock = models.ForeignKey(
+        StageClock, verbose_name=_("延期环节"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申请时间"))
+    working_days = models.PositiveSmallIntegerField(_("申请延期（工作日）"))
+    reason = models.TextField(_("延期理由"))
+    status = models.CharField(
+        _("审核结果"), max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审核意见"), blank=True)
+    old_due_at = models.DateTimeField(_("原截止时间"))
+    new_due_at = models.DateTimeField(_("新截止时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue"], condition=Q(status="pending"), name="one_pending_extension_per_issue"
+            ),
+            models.CheckConstraint(name="extension_days_positive", condition=Q(working_days__gte=1)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issue.number} +{self.working_days}"
+
+
+class IssueEvent(models.Model):
+    """The append-only history. ``kind`` is a machine key (a transition name or a system step)."""
+
+    issue = models.ForeignKey(Issue, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("事件"), max_length=30, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_unit = models.ForeignKey(
+        "departments.Unit",
+        verbose_name=_("操作单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    from_status = models.CharField(_("原状态"), max_length=16, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=16, choices=Status.choices, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    data = models.JSONField(_("数据"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("时间"), db_index=True)
+    notified_at = models.DateTimeField(_("通知已分发"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["issue", "created_at"], name="event_issue_created"),
+            models.Index(
+                fields=["created_at"], condition=Q(notified_at__isnull=True), name="event_unnotified"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issue_id} {self.label} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Append-only: the only later write is the outbox mark, through update() in notifications.
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("IssueEvent rows are append-only")
+        super().save(*args, **kwargs)
+
+    @property
+    def label(self) -> str:
+        return event_label(self.kind)
+
+
+class IssueNumberSequence(models.Model):
+    """The next serial per year, so numbers read JJ2026-00042 and never repeat under concurrency."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("编号序列")
+        verbose_name_plural = _("编号序列")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
