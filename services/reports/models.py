@@ -1,0 +1,90 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Figure(models.TextChoices):
+    """The figures of DESIGN §6 that carry an annual target."""
+
+    SPECIALISTS = "specialists", _("服务专员人数")
+    ENTERPRISES_SERVED = "enterprises_served", _("服务企业数")
+    VISITS = "visits", _("走访次数")
+    ON_SITE_COVERAGE = "on_site_coverage", _("实地遍访率")
+    ISSUES_LOGGED = "issues_logged", _("录入问题数")
+    SIGN_RATE = "sign_rate", _("签收率")
+    ON_TIME_SIGN_RATE = "on_time_sign_rate", _("按时签收率")
+    CLOSURE_RATE = "closure_rate", _("办结率")
+    ON_TIME_CLOSURE_RATE = "on_time_closure_rate", _("按时办结率")
+    FOLLOW_UP_RATE = "follow_up_rate", _("回访率")
+    CONTACT_RATE = "contact_rate", _("响应率")
+    SOLVED_RATE = "solved_rate", _("解决率")
+    SATISFACTION_RATE = "satisfaction_rate", _("满意率")
+    REOPEN_RATE = "reopen_rate", _("重办率")
+    SEND_BACK_RATE = "send_back_rate", _("退回率")
+    AVERAGE_HANDLING_DAYS = "average_handling_days", _("平均办理时长（工作日）")
+    TECH_VICE_PRESIDENTS = "tech_vice_presidents", _("科技副总人数")
+    INNOVATION_PROBLEMS = "innovation_problems_enterprises", _("收集创新难题企业数")
+    POLICY_FUND_PROJECTS = "policy_fund_projects", _("推荐专项资金项目数")
+    POLICY_FUND_AMOUNT = "policy_fund_amount", _("争取专项资金（万元）")
+
+
+class AnnualTarget(models.Model):
+    year = models.PositiveSmallIntegerField(_("年度"))
+    figure = models.CharField(_("指标"), max_length=40, choices=Figure.choices)
+    unit = models.ForeignKey(
+        "departments.Unit",
+        verbose_name=_("单位"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        help_text=_("留空表示全区目标。"),
+    )
+    value = models.DecimalField(_("目标值"), max_digits=14, decimal_places=4)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("年度目标")
+        verbose_name_plural = _("年度目标")
+        ordering = ["-year", "figure"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "figure"],
+                condition=Q(unit__isnull=True),
+                name="one_district_target_per_figure",
+                violation_error_message=_("该年度该指标的全区目标已存在。"),
+            ),
+            models.UniqueConstraint(
+                fields=["year", "figure", "unit"],
+                condition=Q(unit__isnull=False),
+                name="one_unit_target_per_figure",
+                violation_error_message=_("该年度该单位该指标的目标已存在。"),
+            ),
+            models.CheckConstraint(
+                name="target_value_not_negative",
+                condition=Q(value__gte=0),
+                violation_error_message=_("目标值不能为负数。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.get_figure_display()} {self.value}"
+
+
+class ReportedFigure(models.Model):
+    """A figure as the source report states it, with the phrase it comes from (loaded from seeds/)."""
+
+    key = models.SlugField(_("键"), max_length=60)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    value = models.DecimalField(_("数值"), max_digits=14, decimal_places=4)
+    unit_label = models.CharField(_("单位"), max_length=20, blank=True)
+    phrase = models.CharField(_("原文"), max_length=300)
+    source = models.CharField(_("出处"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("报告数据")
+        verbose_name_plural = _("报告数据")
+        ordering = ["-year", "key"]
+        constraints = [models.UniqueConstraint(fields=["year", "key"], name="one_reported_figure_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.key} = {self.value}{self.unit_label}"

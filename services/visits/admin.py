@@ -1,0 +1,47 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from services.visits.models import Visit, VisitPhoto
+
+
+class VisitPhotoInline(admin.TabularInline):
+    model = VisitPhoto
+    fields = ("image", "caption")
+    extra = 0
+
+
+@admin.register(Visit)
+class VisitAdmin(admin.ModelAdmin):
+    fieldsets = (
+        (None, {"fields": ("enterprise", "specialist", "companions", "visited_at", "method", "people_met")}),
+        (
+            _("企业情况"),
+            {
+                "fields": (
+                    "orders",
+                    "labour",
+                    "energy",
+                    "funds",
+                    "production_sales",
+                    "policies_explained",
+                    "suggestions",
+                )
+            },
+        ),
+        (_("记录"), {"fields": ("created_at",)}),
+    )
+    readonly_fields = ("created_at",)
+    list_display = ("visited_at", "enterprise", "specialist", "method", "people_met")
+    list_filter = ("method",)
+    list_select_related = ("enterprise", "specialist")
+    search_fields = (
+        "enterprise__name",
+        "enterprise__uscc",
+        "specialist__display_name",
+        "specialist__username",
+    )
+    search_help_text = _("按企业名称、统一社会信用代码或专员姓名搜索")
+    date_hierarchy = "visited_at"
+    autocomplete_fields = ("enterprise", "specialist", "companions")
+    show_full_result_count = False
+    inlines = (VisitPhotoInline,)
