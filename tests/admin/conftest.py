@@ -1,0 +1,75 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from services.core import clock
+from services.issues import actions
+from services.issues.models import Issue
+from services.notifications.actions import notify
+from services.reports.models import AnnualTarget, Figure, ReportedFigure
+from services.visits.models import VisitPhoto
+from tests.factories import AdminFactory, VisitFactory
+from tests.factories import issues as make
+
+MONDAY_MORNING = dt.datetime(2026, 3, 2, 9, 0)
+
+
+@pytest.fixture
+def superuser(db):
+    return AdminFactory(username="sysadmin", display_name="系统管理员")
+
+
+@pytest.fixture
+def superuser_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+@pytest.fixture
+def issue_in_handling(enterprise_user, dispatcher, handler, other_unit, category) -> Issue:
+    """A real issue, built through the actions: a lead and a co-handling unit, running clocks, an extension
+    request and five events, so that every inline of the issue page has rows to show."""
+    with clock.travel_to(timezone.make_aware(MONDAY_MORNING)):
+        issue = make.handling(
+            enterprise_user=enterprise_user,
+            dispatcher=dispatcher,
+            handler=handler,
+            category=category,
+            co_units=[other_unit],
+        )
+        actions.request_extension(
+            issue=issue, actor=handler, working_days=3, reason="需协调供电公司现场勘察。"
+        )
+    issue.refresh_from_db()
+    return issue
+
+
+@pytest.fixture
+def a_few_rows_everywhere(issue_in_handling, enterprise, specialist, enterprise_user, unit):
+    """At least one row of every model the admin shows."""
+    visit = VisitFactory(enterprise=enterprise, specialist=specialist)
+    VisitPhoto.objects.create(
+        visit=visit,
+        image=SimpleUploadedFile("workshop.jpg", b"\xff\xd8\xff\xe0", "image/jpeg"),
+        caption="焊接车间",
+    )
+    notify(
+        recipient=enterprise_user,
+        source_key=f"issue:{issue_in_handling.pk}:accepted",
+        kind="accepted",
+        title=f"您的诉求 {issue_in_handling.number} 已受理",
+    )
+    AnnualTarget.objects.create(year=2026, figure=Figure.CLOSURE_RATE, value=Decimal("1"), note="办结率100%")
+    AnnualTarget.objects.create(year=2026, figure=Figure.VISITS, unit=unit, value=Decimal("120"))
+    ReportedFigure.objects.create(
+        key="specialists",
+        year=2023,
+        value=Decimal("223"),
+        unit_label="名",
+        phrase="223名服务专员深入559家规上工业企业实地走访",
+        source="2023年工作总结",
+    )
+    return issue_in_handling
