@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "django_celery_beat",
@@ -187,8 +189,16 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Copied into django-celery-beat's tables at start, where administrators can change the timing.
 CELERY_BEAT_SCHEDULE = {
+    "issues.sweep_clocks": {"task": "issues.sweep_clocks", "schedule": 60.0},
     "issues.notify_pending_events": {"task": "issues.notify_pending_events", "schedule": 60.0},
+    "notifications.send_due_deliveries": {"task": "notifications.send_due_deliveries", "schedule": 60.0},
+    "notifications.send_digests": {
+        "task": "notifications.send_digests",
+        "schedule": crontab(hour=8, minute=30),  # the task itself skips non-working days
+    },
 }
+# Where SMS goes: a class with send(*, phone, text). The default only logs (development and demo).
+JIANGJIN_SMS_SENDER = os.environ.get("JIANGJIN_SMS_SENDER", "services.notifications.senders.LoggingSmsSender")
 # A user's request never waits long on a broker that is down: the event row is the outbox.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_MAX_RETRIES = 0
@@ -197,9 +207,16 @@ CELERY_TASK_PUBLISH_RETRY = False
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "services.core.api.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        "login": os.environ.get("JIANGJIN_THROTTLE_LOGIN", "10/min"),
+        "filing": os.environ.get("JIANGJIN_THROTTLE_FILING", "30/hour"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "江津区企业吹哨·部门报到平台 API",

@@ -45,6 +45,9 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
     )
+    language = models.CharField(
+        _("消息语言"), max_length=10, choices=[("zh-hans", "简体中文"), ("en", "English")], default="zh-hans"
+    )
     wants_digest = models.BooleanField(
         _("接收每日汇总"), default=False, help_text=_("勾选后，提醒和督办消息合并为每日一封汇总。")
     )

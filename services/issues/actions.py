@@ -45,6 +45,7 @@ from services.issues.models import (
     Urgency,
 )
 from services.issues.permissions import ensure_permitted, may_file_for
+from services.issues.tracking import schedule_clock
 from services.workcalendar.calendar import due_at, working_days_between
 
 logger = logging.getLogger(__name__)
@@ -120,7 +121,7 @@ def _start_clock(
 ) -> StageClock:
     limit = limit_for(policy, stage, urgency=issue.urgency, complexity=issue.complexity)
     due = limit.due_from(at)
-    return StageClock.objects.create(
+    stage_clock = StageClock(
         issue=issue,
         unit=unit,
         stage=stage,
@@ -130,6 +131,9 @@ def _start_clock(
         original_due_at=due,
         counts_hours=limit.in_hours,
     )
+    schedule_clock(stage_clock, policy)
+    stage_clock.save(force_insert=True)
+    return stage_clock
 
 
 def _running_clocks(issue: Issue, *, stages: Iterable[str] | None = None, unit_id: int | bool | None = False):
@@ -608,7 +612,9 @@ def decide_extension(*, issue: Issue, actor: User, approve: bool, note: str = ""
             new_due_at=timezone.localtime(extension.new_due_at).isoformat(),
         )
         answer.due_at = extension.new_due_at
-        answer.save(update_fields=["due_at"])
+        # The new due time earns its own reminders and escalations.
+        schedule_clock(answer)
+        answer.save(update_fields=["due_at", "next_alert_at"])
     extension.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "new_due_at"])
     _move(issue, lc.DECIDE_EXTENSION, actor=actor, at=at, note=note, data=data)
     return extension

@@ -10,9 +10,11 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from services.core.admin import ViewOnly
 from services.issues.lifecycle import SYSTEM_EVENTS, TRANSITIONS
 from services.issues.models import (
     Category,
+    ClockAlert,
     ExtensionRequest,
     Issue,
     IssueEvent,
@@ -21,19 +23,6 @@ from services.issues.models import (
     IssueUnit,
     StageClock,
 )
-
-
-class ViewOnly:
-    """No add, change or delete for anyone: a user with the view permission sees the rows read-only."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class TopCategoryFilter(admin.SimpleListFilter):
@@ -421,3 +410,16 @@ class ExtensionRequestAdmin(ViewOnly, admin.ModelAdmin):
 class IssueNumberSequenceAdmin(ViewOnly, admin.ModelAdmin):
     list_display = ("year", "last")
     ordering = ("-year",)
+
+
+@admin.register(ClockAlert)
+class ClockAlertAdmin(ViewOnly, admin.ModelAdmin):
+    """Reminders and supervision notices (督办) the sweep raised, one per clock, kind and due time."""
+
+    list_display = ("created_at", "issue", "kind", "unit", "due_at", "scheduled_for")
+    list_filter = ("kind", "unit__kind")
+    list_select_related = ("issue", "unit")
+    search_fields = ("issue__number", "issue__title")
+    search_help_text = _("按诉求编号或标题搜索")
+    date_hierarchy = "created_at"
+    show_full_result_count = False

@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -152,6 +153,19 @@ class IssuePolicy(models.Model):
         _("特急：首次联系时限（小时）"), default=2
     )
     critical_answer_hours = models.PositiveSmallIntegerField(_("特急：答复时限（小时）"), default=24)
+    reminder_fraction = models.DecimalField(
+        _("提醒时点（已用时限比例）"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.80"),
+        validators=[MinValueValidator(Decimal("0.10")), MaxValueValidator(Decimal("0.99"))],
+    )
+    remind_on_last_day = models.BooleanField(_("截止当日上班时再提醒一次"), default=True)
+    working_hours_start = models.TimeField(_("工作时间开始"), default=datetime.time(9, 0))
+    working_hours_end = models.TimeField(_("工作时间结束"), default=datetime.time(18, 0))
+    second_escalation_days = models.PositiveSmallIntegerField(
+        _("二级督办：超期后再过（工作日）"), default=2, validators=[MinValueValidator(1)]
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
@@ -336,6 +350,12 @@ class StageClock(models.Model):
     stopped_at = models.DateTimeField(_("中止时间"), null=True, blank=True)
     breached_at = models.DateTimeField(_("标记超期时间"), null=True, blank=True)
     counts_hours = models.BooleanField(_("按小时计时"), default=False)
+    next_alert_at = models.DateTimeField(
+        _("下次提醒/督办时间"),
+        null=True,
+        blank=True,
+        help_text=_("由时限巡检维护：这一时刻之后巡检会处理该环节的提醒、督办或自动办结。"),
+    )
 
     class Meta:
         verbose_name = _("环节时限")
@@ -362,6 +382,12 @@ class StageClock(models.Model):
                 fields=["due_at"],
                 condition=Q(met_at__isnull=True, stopped_at__isnull=True),
                 name="clock_running_due",
+            ),
+            # The sweep reads exactly the clocks with something due, however many are open.
+            models.Index(
+                fields=["next_alert_at"],
+                condition=Q(met_at__isnull=True, stopped_at__isnull=True, next_alert_at__isnull=False),
+                name="clock_next_alert",
             ),
         ]
 
@@ -499,3 +525,50 @@ class IssueNumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
+
+
+class AlertKind(models.TextChoices):
+    REMIND = "remind", _("到期前提醒")
+    REMIND_LAST_DAY = "remind_last_day", _("截止当日提醒")
+    ESCALATE = "escalate", _("超期督办")
+    ESCALATE_SECOND = "escalate_second", _("二级督办")
+    AUTO_CLOSE = "auto_close", _("超期未评价自动办结")
+
+
+class ClockAlert(models.Model):
+    """One reminder, supervision notice (督办) or auto-close for one clock and one due time.
+
+    The unique constraint is the exactly-once guarantee: a sweep that runs twice, overlaps itself or dies
+    half-way can only insert each alert once. An extension moves the due time, so it earns new alerts.
+    """
+
+    clock = models.ForeignKey(
+        StageClock, verbose_name=_("环节时限"), on_delete=models.CASCADE, related_name="alerts"
+    )
+    issue = models.ForeignKey(Issue, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="alerts")
+    unit = models.ForeignKey(
+        "departments.Unit",
+        verbose_name=_("单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=AlertKind.choices)
+    due_at = models.DateTimeField(_("对应截止时间"))
+    scheduled_for = models.DateTimeField(_("应发时间"))
+    created_at = models.DateTimeField(_("发出时间"))
+
+    class Meta:
+        verbose_name = _("提醒与督办")
+        verbose_name_plural = _("提醒与督办")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["clock", "kind", "due_at"], name="one_alert_per_clock_kind_due"),
+        ]
+        indexes = [models.Index(fields=["kind", "created_at"], name="alert_kind_created")]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.issue_id} {self.get_kind_display()} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+        )

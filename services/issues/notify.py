@@ -1,16 +1,20 @@
-"""Who hears about which event, and what they are told. Runs in the worker, after the commit."""
+"""Who hears about which event, and what they are told. Runs in the worker, after the commit.
+
+The event row is the outbox: ``notified_at`` stays empty until everyone concerned has an inbox message,
+so a lost task is made good by ``pending_event_ids`` and a repeated one creates nothing new.
+"""
 
 from datetime import timedelta
 
-from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from services.accounts.models import Role, User
 from services.core import clock
-from services.issues.models import Issue, IssueEvent, IssueUnit
-from services.notifications.actions import notify
+from services.issues.models import Issue, IssueEvent, IssueUnit, Stage, Urgency
+from services.notifications.actions import attempt_delivery, notify
 
 TO_DISPATCHERS = {"submit", "send_back", "request_extension", "evaluate_dissatisfied", "withdraw", "escalate"}
 TO_ENTERPRISE = {
@@ -38,33 +42,67 @@ TO_LEAD_UNIT = {
     "withdraw",
     "co_handler_input",
 }
-TO_CO_UNITS = {"dispatch", "transfer"}
-TO_UNIT_HEADS = {"escalate"}
+TO_CO_UNITS = {"dispatch", "transfer", "reopen"}
+UNIT_STAFF = (Role.HANDLER, Role.UNIT_HEAD)
+
+
+def _alert_recipients(event: IssueEvent) -> Q:
+    """A clock's reminder goes to whoever owns the clock; its escalation to their head and the dispatchers,
+    and at the second level to the district leaders as well."""
+    unit_id = event.data.get("unit_id")
+    stage = event.data.get("stage")
+    if event.kind == "remind":
+        if unit_id is None:
+            return Q(role=Role.DISPATCHER) if stage == Stage.ACCEPT else Q(pk__in=[])
+        return Q(role__in=UNIT_STAFF, unit_id=unit_id)
+    who = Q(role=Role.DISPATCHER)
+    if unit_id is not None:
+        who |= Q(role=Role.UNIT_HEAD, unit_id=unit_id)
+    if event.data.get("level") == 2:
+        who |= Q(role=Role.LEADER)
+    return who
 
 
 def recipients_for(event: IssueEvent) -> list[User]:
     issue: Issue = event.issue
     kind = event.kind
-    who = Q(pk__in=[])
-    if kind in TO_DISPATCHERS:
-        who |= Q(role=Role.DISPATCHER)
-    if kind in TO_ENTERPRISE:
-        who |= Q(role=Role.ENTERPRISE, enterprise_id=issue.enterprise_id)
-    lead_unit_id = issue.lead_unit_id
-    if kind in TO_LEAD_UNIT and lead_unit_id:
-        who |= Q(role__in=[Role.HANDLER, Role.UNIT_HEAD], unit_id=lead_unit_id)
-    if kind in TO_UNIT_HEADS and lead_unit_id:
-        who |= Q(role=Role.UNIT_HEAD, unit_id=lead_unit_id)
-    if kind in TO_CO_UNITS:
-        co_units = IssueUnit.objects.filter(issue=issue, role="co", ended_at__isnull=True).values("unit_id")
-        who |= Q(role__in=[Role.HANDLER, Role.UNIT_HEAD], unit_id__in=co_units)
-    users = User.objects.filter(who, is_active=True).exclude(pk=event.actor_id)
-    return list(users)
+    if kind in ("remind", "escalate") and "clock" in event.data:
+        who = _alert_recipients(event)
+    else:
+        who = Q(pk__in=[])
+        if kind in TO_DISPATCHERS:
+            who |= Q(role=Role.DISPATCHER)
+        if kind in TO_ENTERPRISE:
+            who |= Q(role=Role.ENTERPRISE, enterprise_id=issue.enterprise_id)
+        if kind in TO_LEAD_UNIT and issue.lead_unit_id:
+            who |= Q(role__in=UNIT_STAFF, unit_id=issue.lead_unit_id)
+        if kind == "escalate" and issue.lead_unit_id:
+            who |= Q(role=Role.UNIT_HEAD, unit_id=issue.lead_unit_id)
+        if kind in TO_CO_UNITS:
+            co_units = IssueUnit.objects.filter(issue=issue, role="co", ended_at__isnull=True).values(
+                "unit_id"
+            )
+            who |= Q(role__in=UNIT_STAFF, unit_id__in=co_units)
+    return list(User.objects.filter(who, is_active=True).exclude(pk=event.actor_id))
 
 
 def message_for(event: IssueEvent) -> tuple[str, str]:
+    """Title and body in the active language."""
     issue = event.issue
-    title = _("诉求 %(number)s：%(step)s") % {"number": issue.number, "step": event.label}
+    if event.kind == "remind" and "due_at" in event.data:
+        title = _("提醒：诉求 %(number)s 的“%(stage)s”将于 %(due)s 到期") % {
+            "number": issue.number,
+            "stage": Stage(event.data["stage"]).label,
+            "due": event.data["due_at"][:16].replace("T", " "),
+        }
+    elif event.kind == "escalate" and "due_at" in event.data:
+        title = _("督办（%(level)s级）：诉求 %(number)s 的“%(stage)s”已超期") % {
+            "level": event.data.get("level") or 1,
+            "number": issue.number,
+            "stage": Stage(event.data["stage"]).label,
+        }
+    else:
+        title = _("诉求 %(number)s：%(step)s") % {"number": issue.number, "step": event.label}
     body = _("“%(title)s”（%(enterprise)s）当前状态：%(status)s。") % {
         "title": issue.title,
         "enterprise": issue.enterprise.name,
@@ -75,25 +113,38 @@ def message_for(event: IssueEvent) -> tuple[str, str]:
     return title, body
 
 
+def wants_sms(event: IssueEvent) -> bool:
+    """SMS is for what cannot wait: supervision, and anything about an urgent problem."""
+    return event.kind == "escalate" or event.issue.urgency != Urgency.NORMAL
+
+
 def deliver_event(event_id: int) -> int:
-    """Notify everyone concerned once; safe to run again. Returns how many messages were new."""
+    """Notify everyone concerned once; safe to run again. Returns how many inbox messages were new."""
     event = IssueEvent.objects.select_related("issue", "issue__enterprise").filter(pk=event_id).first()
     if event is None or event.notified_at is not None:
         return 0
-    title, body = message_for(event)
     url = reverse("web:issue-detail", args=[event.issue_id])
-    created = 0
+    sms = wants_sms(event)
+    created, deliveries = 0, []
     for recipient in recipients_for(event):
-        created += notify(
+        with translation.override(recipient.language):
+            title, body = message_for(event)
+        new = notify(
             recipient=recipient,
             source_key=f"event:{event.pk}",
             kind=event.kind,
             title=title,
             body=body,
             url=url,
+            sms=sms,
         )
-    with transaction.atomic():
-        IssueEvent.objects.filter(pk=event.pk, notified_at__isnull=True).update(notified_at=clock.now())
+        if new is not None:
+            created += 1
+            deliveries += new
+    IssueEvent.objects.filter(pk=event.pk, notified_at__isnull=True).update(notified_at=clock.now())
+    # We are in the worker already: try the e-mails and texts now; the delivery sweep retries failures.
+    for delivery_id in deliveries:
+        attempt_delivery(delivery_id)
     return created
 
 

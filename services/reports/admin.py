@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from services.core.admin import ViewOnly
 from services.reports.models import AnnualTarget, ReportedFigure
 
 
@@ -14,19 +15,10 @@ class AnnualTargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReportedFigure)
-class ReportedFigureAdmin(admin.ModelAdmin):
+class ReportedFigureAdmin(ViewOnly, admin.ModelAdmin):
     """Figures loaded from seeds/, as the source report states them: shown, never edited here."""
 
     list_display = ("year", "key", "value", "unit_label", "phrase", "source")
     list_filter = ("year",)
     search_fields = ("key", "phrase", "source")
     search_help_text = _("按键、原文或出处搜索")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -9,10 +9,12 @@ from django.test import override_settings
 from django.urls import reverse
 
 from services.accounts.models import User
+from services.core.models import SweepRun
 from services.departments.models import Unit
 from services.enterprises.models import Enterprise, Park, SpecialistAssignment, Town
 from services.issues.models import (
     Category,
+    ClockAlert,
     ExtensionRequest,
     Issue,
     IssueEvent,
@@ -21,12 +23,12 @@ from services.issues.models import (
     IssueUnit,
     StageClock,
 )
-from services.notifications.models import Notification
+from services.notifications.models import Delivery, Digest, Notification
 from services.reports.models import AnnualTarget, ReportedFigure
 from services.visits.admin import VisitAdmin, VisitPhotoInline
 from services.visits.models import Visit, VisitPhoto
 
-OUR_APPS = ("accounts", "departments", "enterprises", "notifications", "issues", "visits", "reports")
+OUR_APPS = ("core", "accounts", "departments", "enterprises", "notifications", "issues", "visits", "reports")
 
 ADDABLE = [User, Unit, Town, Park, Enterprise, SpecialistAssignment, Category, Visit, AnnualTarget]
 # History, clocks and figures are written by actions and seeds only; the one policy row already exists.
@@ -39,7 +41,11 @@ NOT_ADDABLE = [
     ExtensionRequest,
     IssueUnit,
     IssueNumberSequence,
+    ClockAlert,
     ReportedFigure,
+    Delivery,
+    Digest,
+    SweepRun,
 ]
 REGISTERED = ADDABLE + NOT_ADDABLE
 

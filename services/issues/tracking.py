@@ -1,0 +1,218 @@
+"""Closure tracking: reminders before a due time, supervision (督办) after it, auto-close after the rating
+window. DESIGN §4.
+
+The database is the source of truth. Each running clock carries ``next_alert_at``, the moment its next
+reminder, escalation or auto-close falls due; the sweep reads only clocks whose moment has come, through a
+partial index, so its work grows with what is due, not with what is open. Each alert is a ``ClockAlert``
+row, unique per clock, kind and due time: a sweep that runs twice, overlaps itself or dies half-way can
+neither send an alert twice nor lose one (the clock keeps its ``next_alert_at`` until the alert is written).
+"""
+
+import datetime as dt
+import logging
+from contextlib import suppress
+from dataclasses import dataclass, field
+from functools import partial
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from services.core import clock
+from services.core.errors import InvalidTransition
+from services.issues.models import (
+    AlertKind,
+    ClockAlert,
+    Issue,
+    IssueEvent,
+    IssuePolicy,
+    Stage,
+    StageClock,
+)
+from services.workcalendar.calendar import add_working_days, due_at, is_working_day
+
+logger = logging.getLogger(__name__)
+
+RUNNING = Q(met_at__isnull=True, stopped_at__isnull=True)
+BATCH = 500
+
+
+def within_working_hours(moment: dt.datetime, policy: IssuePolicy) -> dt.datetime:
+    """The moment itself during working hours; otherwise the start of the next working period."""
+    local = timezone.localtime(moment)
+    day = local.date()
+    zone = local.tzinfo
+    if is_working_day(day):
+        if local.time() < policy.working_hours_start:
+            return dt.datetime.combine(day, policy.working_hours_start, zone)
+        if local.time() < policy.working_hours_end:
+            return moment
+    return dt.datetime.combine(add_working_days(day, 1), policy.working_hours_start, zone)
+
+
+def alert_schedule(stage_clock: StageClock, policy: IssuePolicy) -> list[tuple[str, dt.datetime]]:
+    """Every alert the clock will raise for its current due time, in order."""
+    due = stage_clock.due_at
+    if stage_clock.stage == Stage.RATING:
+        # The enterprise's rating window: when it passes the issue closes as unrated.
+        return [(AlertKind.AUTO_CLOSE, due)]
+    schedule: list[tuple[str, dt.datetime]] = []
+    span = due - stage_clock.started_at
+    remind = stage_clock.started_at + span * float(policy.reminder_fraction)
+    # Hour-counted (urgent) clocks remind on the clock: an urgent problem does not wait for the morning.
+    if not stage_clock.counts_hours:
+        remind = within_working_hours(remind, policy)
+    if remind < due:
+        schedule.append((AlertKind.REMIND, remind))
+    if policy.remind_on_last_day and not stage_clock.counts_hours:
+        due_day = timezone.localtime(due).date()
+        last_day = dt.datetime.combine(due_day, policy.working_hours_start, timezone.localtime(due).tzinfo)
+        if is_working_day(due_day) and stage_clock.started_at < last_day < due and last_day != remind:
+            schedule.append((AlertKind.REMIND_LAST_DAY, last_day))
+    schedule.append((AlertKind.ESCALATE, due))
+    schedule.append((AlertKind.ESCALATE_SECOND, due_at(due, policy.second_escalation_days)))
+    return sorted(schedule, key=lambda item: item[1])
+
+
+def next_alert_at(
+    stage_clock: StageClock, policy: IssuePolicy, done: set[str] = frozenset()
+) -> dt.datetime | None:
+    pending = [at for kind, at in alert_schedule(stage_clock, policy) if kind not in done]
+    return pending[0] if pending else None
+
+
+@dataclass
+class SweepResult:
+    clocks: int = 0
+    alerts: dict[str, int] = field(default_factory=dict)
+
+    def count(self, kind: str) -> None:
+        self.alerts[kind] = self.alerts.get(kind, 0) + 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.alerts.values())
+
+
+def _event_for(alert: ClockAlert, stage_clock: StageClock, at: dt.datetime) -> IssueEvent:
+    level = {AlertKind.ESCALATE: 1, AlertKind.ESCALATE_SECOND: 2}.get(alert.kind)
+    return IssueEvent(
+        issue_id=stage_clock.issue_id,
+        kind="escalate" if level else "remind",
+        actor=None,
+        from_status=stage_clock.issue.status,
+        to_status=stage_clock.issue.status,
+        data={
+            "clock": stage_clock.pk,
+            "stage": stage_clock.stage,
+            "unit_id": stage_clock.unit_id,
+            "due_at": timezone.localtime(stage_clock.due_at).isoformat(),
+            "alert": alert.kind,
+            "level": level,
+            "urgent": stage_clock.counts_hours,
+        },
+        created_at=at,
+    )
+
+
+def _queue_notifications(event_ids: list[int]) -> None:
+    from services.issues.tasks import notify_events_task
+
+    try:
+        notify_events_task.delay(event_ids=event_ids)
+    except Exception:  # the broker being down must not undo the sweep: the outbox sweep delivers them
+        logger.warning("could not queue notifications for %d alert events", len(event_ids), exc_info=True)
+
+
+def _sweep_batch(now: dt.datetime, policy: IssuePolicy, result: SweepResult) -> int:
+    with transaction.atomic():
+        # SKIP LOCKED: a second sweep running at the same time takes other clocks instead of waiting.
+        clocks = list(
+            StageClock.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(RUNNING, next_alert_at__lte=now)
+            .select_related("issue")
+            .order_by("next_alert_at")[:BATCH]
+        )
+        if not clocks:
+            return 0
+        by_pk = {stage_clock.pk: stage_clock for stage_clock in clocks}
+        done: dict[int, set[str]] = {}
+        for clock_id, kind, alert_due in ClockAlert.objects.filter(clock__in=clocks).values_list(
+            "clock_id", "kind", "due_at"
+        ):
+            # An alert for an earlier due time (before an extension) does not count for the new one.
+            if by_pk[clock_id].due_at == alert_due:
+                done.setdefault(clock_id, set()).add(kind)
+        alerts, events, closing, escalated_issues = [], [], [], set()
+        for stage_clock in clocks:
+            finished = done.get(stage_clock.pk, set())
+            for kind, at in alert_schedule(stage_clock, policy):
+                if kind in finished or at > now:
+                    continue
+                finished.add(kind)
+                # A reminder whose moment passed while nobody swept is pointless once the clock is overdue.
+                if kind in (AlertKind.REMIND, AlertKind.REMIND_LAST_DAY) and now > stage_clock.due_at:
+                    continue
+                alert = ClockAlert(
+                    clock=stage_clock,
+                    issue_id=stage_clock.issue_id,
+                    unit_id=stage_clock.unit_id,
+                    kind=kind,
+                    due_at=stage_clock.due_at,
+                    scheduled_for=at,
+                    created_at=now,
+                )
+                alerts.append(alert)
+                result.count(kind)
+                if kind == AlertKind.AUTO_CLOSE:
+                    closing.append(stage_clock.issue_id)
+                    continue
+                if kind == AlertKind.ESCALATE:
+                    stage_clock.breached_at = now
+                    escalated_issues.add(stage_clock.issue_id)
+                events.append(_event_for(alert, stage_clock, now))
+            stage_clock.next_alert_at = next_alert_at(stage_clock, policy, finished)
+        ClockAlert.objects.bulk_create(alerts, ignore_conflicts=True)
+        created_events = IssueEvent.objects.bulk_create(events)
+        StageClock.objects.bulk_update(clocks, ["next_alert_at", "breached_at"])
+        if escalated_issues:
+            Issue.objects.filter(pk__in=escalated_issues, is_escalated=False).update(is_escalated=True)
+        for issue_id in closing:
+            _close_unrated(issue_id)
+        event_ids = [event.pk for event in created_events]
+        if event_ids:
+            transaction.on_commit(partial(_queue_notifications, event_ids))
+        result.clocks += len(clocks)
+        return len(clocks)
+
+
+def _close_unrated(issue_id: int) -> None:
+    from services.issues.actions import close_unrated_issue
+
+    # Rated or otherwise moved on in the meantime: nothing to close.
+    with suppress(InvalidTransition):
+        close_unrated_issue(issue=Issue(pk=issue_id))
+
+
+def sweep_clocks(*, now: dt.datetime | None = None, max_batches: int | None = None) -> SweepResult:
+    """Raise every alert that is due at ``now``. Safe to run twice, concurrently, or after a crash."""
+    now = now or clock.now()
+    policy = IssuePolicy.current()
+    result = SweepResult()
+    batches = 0
+    with clock.travel_to(now):
+        while _sweep_batch(now, policy, result) == BATCH:
+            batches += 1
+            if max_batches is not None and batches >= max_batches:
+                break
+    return result
+
+
+def schedule_clock(stage_clock: StageClock, policy: IssuePolicy | None = None) -> None:
+    """Set the clock's first (or, after its due time moved, next) alert moment before it is saved."""
+    policy = policy or IssuePolicy.current()
+    done: set[str] = set()
+    if stage_clock.pk:
+        alerts = ClockAlert.objects.filter(clock_id=stage_clock.pk, due_at=stage_clock.due_at)
+        done = set(alerts.values_list("kind", flat=True))
+    stage_clock.next_alert_at = next_alert_at(stage_clock, policy, done)
