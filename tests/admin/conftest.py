@@ -8,7 +8,8 @@ from django.utils import timezone
 from services.core import clock
 from services.issues import actions
 from services.issues.models import Issue
-from services.notifications.actions import notify
+from services.issues.tasks import sweep_clocks_task
+from services.notifications.actions import notify, send_digests
 from services.reports.models import AnnualTarget, Figure, ReportedFigure
 from services.visits.models import VisitPhoto
 from tests.factories import AdminFactory, VisitFactory
@@ -64,6 +65,12 @@ def a_few_rows_everywhere(issue_in_handling, enterprise, specialist, enterprise_
     )
     AnnualTarget.objects.create(year=2026, figure=Figure.CLOSURE_RATE, value=Decimal("1"), note="办结率100%")
     AnnualTarget.objects.create(year=2026, figure=Figure.VISITS, unit=unit, value=Decimal("120"))
+    with clock.travel_to(timezone.make_aware(MONDAY_MORNING + dt.timedelta(days=3))):
+        sweep_clocks_task()  # raises reminders and supervision for the issue, and records the run
+    enterprise_user.email = "hr@jiangji.example.cn"
+    enterprise_user.wants_digest = True
+    enterprise_user.save()
+    send_digests()
     ReportedFigure.objects.create(
         key="specialists",
         year=2023,
