@@ -167,7 +167,9 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_DIR = VAR_DIR / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
+    # max_retries 0: a publish while Redis is down fails at once (the event row is the outbox), while a
+    # running worker still reconnects by itself when Redis returns.
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600, "max_retries": 0}
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -201,7 +203,6 @@ CELERY_BEAT_SCHEDULE = {
 JIANGJIN_SMS_SENDER = os.environ.get("JIANGJIN_SMS_SENDER", "services.notifications.senders.LoggingSmsSender")
 # A user's request never waits long on a broker that is down: the event row is the outbox.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_CONNECTION_MAX_RETRIES = 0
 CELERY_TASK_PUBLISH_RETRY = False
 
 REST_FRAMEWORK = {

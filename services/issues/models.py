@@ -250,7 +250,7 @@ class Issue(models.Model):
     transfer_count = models.PositiveSmallIntegerField(_("转办次数"), default=0)
     is_escalated = models.BooleanField(_("已督办"), default=False)
     created_at = models.DateTimeField(_("提交时间"), db_index=True)
-    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True, db_index=True)
     dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
     responded_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
@@ -383,6 +383,8 @@ class StageClock(models.Model):
                 condition=Q(met_at__isnull=True, stopped_at__isnull=True),
                 name="clock_running_due",
             ),
+            # Report figures take the dispatches (sign clocks) and answers started in a period.
+            models.Index(fields=["stage", "started_at"], name="clock_stage_started"),
             # The sweep reads exactly the clocks with something due, however many are open.
             models.Index(
                 fields=["next_alert_at"],
@@ -510,7 +512,13 @@ class IssueEvent(models.Model):
 
     @property
     def label(self) -> str:
-        return event_label(self.kind)
+        label = event_label(self.kind)
+        stage = self.data.get("stage") if isinstance(self.data, dict) else None
+        if self.kind in ("remind", "escalate") and stage in Stage.values:
+            if self.data.get("level") == 2:
+                return _("%(label)s（%(stage)s，二级）") % {"label": label, "stage": Stage(stage).label}
+            return _("%(label)s（%(stage)s）") % {"label": label, "stage": Stage(stage).label}
+        return label
 
 
 class IssueNumberSequence(models.Model):

@@ -10,6 +10,7 @@ neither send an alert twice nor lose one (the clock keeps its ``next_alert_at`` 
 
 import datetime as dt
 import logging
+from collections import defaultdict
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import partial
@@ -29,7 +30,7 @@ from services.issues.models import (
     Stage,
     StageClock,
 )
-from services.workcalendar.calendar import add_working_days, due_at, is_working_day
+from services.workcalendar import calendar
 
 logger = logging.getLogger(__name__)
 
@@ -37,21 +38,58 @@ RUNNING = Q(met_at__isnull=True, stopped_at__isnull=True)
 BATCH = 500
 
 
-def within_working_hours(moment: dt.datetime, policy: IssuePolicy) -> dt.datetime:
+class WorkingDays:
+    """The working-day questions a schedule asks, each date asked of the calendar once.
+
+    The clocks of one sweep batch share a few dates (most fall due at 23:59:59 on the same days), so a batch
+    keeps one of these and its calendar queries grow with the distinct dates, not with the clocks. It lives
+    no longer than a batch: an administrator's calendar edit counts from the next one.
+    """
+
+    def __init__(self) -> None:
+        self._working: dict[dt.date, bool] = {}
+        self._after: dict[tuple[dt.date, int], dt.date] = {}
+        self._due: dict[tuple[dt.date, int], dt.datetime] = {}
+
+    def is_working_day(self, day: dt.date) -> bool:
+        if day not in self._working:
+            self._working[day] = calendar.is_working_day(day)
+        return self._working[day]
+
+    def add_working_days(self, day: dt.date, n: int) -> dt.date:
+        if (day, n) not in self._after:
+            self._after[day, n] = calendar.add_working_days(day, n)
+        return self._after[day, n]
+
+    def due_at(self, start: dt.datetime, working_days: int) -> dt.datetime:
+        # A due time counted in working days depends only on the start's date in Shanghai.
+        key = (start.astimezone(calendar.SHANGHAI).date(), working_days)
+        if key not in self._due:
+            self._due[key] = calendar.due_at(start, working_days)
+        return self._due[key]
+
+
+def within_working_hours(
+    moment: dt.datetime, policy: IssuePolicy, days: WorkingDays | None = None
+) -> dt.datetime:
     """The moment itself during working hours; otherwise the start of the next working period."""
+    days = days or WorkingDays()
     local = timezone.localtime(moment)
     day = local.date()
     zone = local.tzinfo
-    if is_working_day(day):
+    if days.is_working_day(day):
         if local.time() < policy.working_hours_start:
             return dt.datetime.combine(day, policy.working_hours_start, zone)
         if local.time() < policy.working_hours_end:
             return moment
-    return dt.datetime.combine(add_working_days(day, 1), policy.working_hours_start, zone)
+    return dt.datetime.combine(days.add_working_days(day, 1), policy.working_hours_start, zone)
 
 
-def alert_schedule(stage_clock: StageClock, policy: IssuePolicy) -> list[tuple[str, dt.datetime]]:
+def alert_schedule(
+    stage_clock: StageClock, policy: IssuePolicy, days: WorkingDays | None = None
+) -> list[tuple[str, dt.datetime]]:
     """Every alert the clock will raise for its current due time, in order."""
+    days = days or WorkingDays()
     due = stage_clock.due_at
     if stage_clock.stage == Stage.RATING:
         # The enterprise's rating window: when it passes the issue closes as unrated.
@@ -61,23 +99,37 @@ def alert_schedule(stage_clock: StageClock, policy: IssuePolicy) -> list[tuple[s
     remind = stage_clock.started_at + span * float(policy.reminder_fraction)
     # Hour-counted (urgent) clocks remind on the clock: an urgent problem does not wait for the morning.
     if not stage_clock.counts_hours:
-        remind = within_working_hours(remind, policy)
+        remind = within_working_hours(remind, policy, days)
     if remind < due:
         schedule.append((AlertKind.REMIND, remind))
     if policy.remind_on_last_day and not stage_clock.counts_hours:
         due_day = timezone.localtime(due).date()
         last_day = dt.datetime.combine(due_day, policy.working_hours_start, timezone.localtime(due).tzinfo)
-        if is_working_day(due_day) and stage_clock.started_at < last_day < due and last_day != remind:
+        if days.is_working_day(due_day) and stage_clock.started_at < last_day < due and last_day != remind:
             schedule.append((AlertKind.REMIND_LAST_DAY, last_day))
     schedule.append((AlertKind.ESCALATE, due))
-    schedule.append((AlertKind.ESCALATE_SECOND, due_at(due, policy.second_escalation_days)))
+    schedule.append((AlertKind.ESCALATE_SECOND, days.due_at(due, policy.second_escalation_days)))
     return sorted(schedule, key=lambda item: item[1])
 
 
+# A due time is kept until its last second has passed: these are raised only after their moment, never at it.
+AFTER_THE_MOMENT = frozenset({AlertKind.ESCALATE, AlertKind.ESCALATE_SECOND, AlertKind.AUTO_CLOSE})
+
+
+def is_due(kind: str, at: dt.datetime, now: dt.datetime) -> bool:
+    """A reminder is due from its moment on; an escalation or auto-close once its due time has passed."""
+    return at < now if kind in AFTER_THE_MOMENT else at <= now
+
+
 def next_alert_at(
-    stage_clock: StageClock, policy: IssuePolicy, done: set[str] = frozenset()
+    stage_clock: StageClock,
+    policy: IssuePolicy,
+    done: set[str] = frozenset(),
+    schedule: list[tuple[str, dt.datetime]] | None = None,
 ) -> dt.datetime | None:
-    pending = [at for kind, at in alert_schedule(stage_clock, policy) if kind not in done]
+    if schedule is None:
+        schedule = alert_schedule(stage_clock, policy)
+    pending = [at for kind, at in schedule if kind not in done]
     return pending[0] if pending else None
 
 
@@ -126,9 +178,12 @@ def _queue_notifications(event_ids: list[int]) -> None:
 
 def _sweep_batch(now: dt.datetime, policy: IssuePolicy, result: SweepResult) -> int:
     with transaction.atomic():
-        # SKIP LOCKED: a second sweep running at the same time takes other clocks instead of waiting.
+        # SKIP LOCKED: a second sweep running at the same time takes other clocks instead of waiting. The
+        # problem is locked with its clocks, in the same statement: actions lock the problem first and its
+        # clocks second, so a sweep that held clocks and then waited for their problem (to mark it escalated
+        # or close it) could deadlock with a unit acting on it. A problem in someone's hands waits a round.
         clocks = list(
-            StageClock.objects.select_for_update(skip_locked=True, of=("self",))
+            StageClock.objects.select_for_update(skip_locked=True, of=("self", "issue"))
             .filter(RUNNING, next_alert_at__lte=now)
             .select_related("issue")
             .order_by("next_alert_at")[:BATCH]
@@ -144,10 +199,12 @@ def _sweep_batch(now: dt.datetime, policy: IssuePolicy, result: SweepResult) -> 
             if by_pk[clock_id].due_at == alert_due:
                 done.setdefault(clock_id, set()).add(kind)
         alerts, events, closing, escalated_issues = [], [], [], set()
+        days = WorkingDays()
         for stage_clock in clocks:
             finished = done.get(stage_clock.pk, set())
-            for kind, at in alert_schedule(stage_clock, policy):
-                if kind in finished or at > now:
+            schedule = alert_schedule(stage_clock, policy, days)
+            for kind, at in schedule:
+                if kind in finished or not is_due(kind, at, now):
                     continue
                 finished.add(kind)
                 # A reminder whose moment passed while nobody swept is pointless once the clock is overdue.
@@ -171,10 +228,10 @@ def _sweep_batch(now: dt.datetime, policy: IssuePolicy, result: SweepResult) -> 
                     stage_clock.breached_at = now
                     escalated_issues.add(stage_clock.issue_id)
                 events.append(_event_for(alert, stage_clock, now))
-            stage_clock.next_alert_at = next_alert_at(stage_clock, policy, finished)
+            stage_clock.next_alert_at = next_alert_at(stage_clock, policy, finished, schedule)
         ClockAlert.objects.bulk_create(alerts, ignore_conflicts=True)
         created_events = IssueEvent.objects.bulk_create(events)
-        StageClock.objects.bulk_update(clocks, ["next_alert_at", "breached_at"])
+        _save_schedules(clocks)
         if escalated_issues:
             Issue.objects.filter(pk__in=escalated_issues, is_escalated=False).update(is_escalated=True)
         for issue_id in closing:
@@ -184,6 +241,20 @@ def _sweep_batch(now: dt.datetime, policy: IssuePolicy, result: SweepResult) -> 
             transaction.on_commit(partial(_queue_notifications, event_ids))
         result.clocks += len(clocks)
         return len(clocks)
+
+
+def _save_schedules(clocks: list[StageClock]) -> None:
+    """Write each clock's next alert moment and breach mark, one UPDATE per distinct pair of values.
+
+    ``bulk_update`` would build a CASE branch per clock and field, quadratic in the batch (it was half of a
+    sweep's time); the clocks of a batch share few pairs, since what comes next falls at 09:00 or 23:59:59
+    of a due day.
+    """
+    groups: dict[tuple[dt.datetime | None, dt.datetime | None], list[int]] = defaultdict(list)
+    for stage_clock in clocks:
+        groups[stage_clock.next_alert_at, stage_clock.breached_at].append(stage_clock.pk)
+    for (next_at, breached_at), ids in groups.items():
+        StageClock.objects.filter(pk__in=ids).update(next_alert_at=next_at, breached_at=breached_at)
 
 
 def _close_unrated(issue_id: int) -> None:

@@ -111,9 +111,14 @@ def due_delivery_ids(*, limit: int = 500) -> list[int]:
     )
 
 
+def may_retry_deliveries(actor: User) -> bool:
+    """System administrators, and only they, send failed messages again."""
+    return bool(actor.is_active and (actor.is_superuser or actor.role == Role.ADMIN))
+
+
 def retry_failed_deliveries(*, actor: User, ids: list[int] | None = None) -> int:
     """An operator sends failed deliveries again, from the first attempt."""
-    if not (actor.is_superuser or actor.role == Role.ADMIN):
+    if not may_retry_deliveries(actor):
         raise NotPermitted(_("只有系统管理员可以重发失败的消息。"))
     failed = Delivery.objects.filter(status=DeliveryStatus.FAILED)
     if ids is not None:

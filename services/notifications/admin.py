@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from services.core.admin import ViewOnly
-from services.notifications.actions import retry_failed_deliveries
+from services.notifications.actions import may_retry_deliveries, retry_failed_deliveries
 from services.notifications.models import Delivery, DeliveryStatus, Digest, Notification
 
 
@@ -45,7 +45,11 @@ class DeliveryAdmin(ViewOnly, admin.ModelAdmin):
     show_full_result_count = False
     actions = ["retry"]
 
-    @admin.action(description=_("重新发送所选的失败消息"))
+    def has_retry_permission(self, request) -> bool:
+        # Staff who were only given a view of the outbox are not offered the action they would be refused.
+        return may_retry_deliveries(request.user)
+
+    @admin.action(description=_("重新发送所选的失败消息"), permissions=["retry"])
     def retry(self, request, queryset):
         count = retry_failed_deliveries(
             actor=request.user,

@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from services.core import clock
+
 
 class Notification(models.Model):
     """One message in a user's in-app inbox. ``source_key`` makes delivery idempotent per recipient."""
@@ -18,7 +20,7 @@ class Notification(models.Model):
     body = models.TextField(_("内容"), blank=True)
     url = models.CharField(_("链接"), max_length=200, blank=True)
     source_key = models.CharField(_("来源"), max_length=80)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("时间"), default=clock.now)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     digested_at = models.DateTimeField(_("已汇总时间"), null=True, blank=True)
 
@@ -75,7 +77,7 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     next_attempt_at = models.DateTimeField(_("下次尝试时间"))
     last_error = models.TextField(_("最近错误"), blank=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), default=clock.now)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
 
     class Meta:
@@ -106,7 +108,7 @@ class Digest(models.Model):
     )
     day = models.DateField(_("日期"))
     notifications = models.PositiveIntegerField(_("包含消息数"), default=0)
-    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("生成时间"), default=clock.now)
 
     class Meta:
         verbose_name = _("每日汇总")

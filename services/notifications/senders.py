@@ -33,6 +33,11 @@ def send_email(*, address: str, subject: str, body: str) -> None:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
     except OSError as error:  # SMTP errors are OSErrors
         raise DeliveryError(str(error)) from error
+    except Exception as error:
+        # A backend may refuse in other ways (a malformed address is a ValueError). Uncaught, the error would
+        # roll back the attempt: never counted, never failed, retried first at every sweep and in the way of
+        # every delivery queued behind it.
+        raise DeliveryError(repr(error)) from error
 
 
 def send_sms(*, address: str, subject: str, body: str) -> None:

@@ -15,6 +15,8 @@ from services.issues.actions import file_issue
 from services.issues.models import Category, Complexity, Urgency
 from services.visits.models import Method, Visit
 
+# The specialist scheme began long after this; an earlier date is a typing error.
+EARLIEST_VISIT = datetime(2000, 1, 1, tzinfo=timezone.get_default_timezone())
 SNAPSHOT_FIELDS = (
     "orders",
     "labour",
@@ -61,6 +63,8 @@ def log_visit(
         raise InvalidInput({"visited_at": [_("走访时间须包含时区。")]})
     if visited_at > clock.now() + timedelta(minutes=5):
         raise InvalidInput({"visited_at": [_("走访时间不能晚于现在。")]})
+    if visited_at < EARLIEST_VISIT:
+        raise InvalidInput({"visited_at": [_("走访时间不能早于2000年。")]})
     unknown = set(snapshot) - set(SNAPSHOT_FIELDS)
     if unknown:
         raise TypeError(f"unknown visit fields: {sorted(unknown)}")

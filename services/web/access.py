@@ -2,6 +2,7 @@
 
 from services.accounts.models import User
 from services.issues.selectors import DISTRICT_WIDE
+from services.notifications.actions import may_retry_deliveries
 
 
 def sees_district_figures(user: User) -> bool:
@@ -9,3 +10,8 @@ def sees_district_figures(user: User) -> bool:
     return bool(
         user.is_authenticated and user.is_active and (user.is_superuser or user.role in DISTRICT_WIDE)
     )
+
+
+def runs_operations(user: User) -> bool:
+    """System administrators watch the sweeps and the outbox, and send failed messages again."""
+    return bool(user.is_authenticated and may_retry_deliveries(user))

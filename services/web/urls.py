@@ -1,6 +1,6 @@
 from django.urls import path
 
-from services.web import views
+from services.web import ops, views
 
 app_name = "web"
 
@@ -9,5 +9,6 @@ urlpatterns = [
     path("issues/<int:pk>/", views.issue_detail, name="issue-detail"),
     path("coverage/", views.coverage_view, name="coverage"),
     path("notifications/", views.notifications_view, name="notifications"),
+    path("ops/", ops.ops_view, name="ops"),
     path("healthz", views.healthz, name="healthz"),
 ]

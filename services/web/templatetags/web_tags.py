@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from services.accounts.models import User
 from services.issues.models import StageClock
 from services.notifications.selectors import unread_count
+from services.web.access import runs_operations as _runs_operations
 from services.web.access import sees_district_figures as _sees_district_figures
 
 register = template.Library()
@@ -23,6 +24,11 @@ def unread_notifications(user: User) -> int:
 @register.filter
 def sees_district_figures(user: User) -> bool:
     return _sees_district_figures(user)
+
+
+@register.filter
+def runs_operations(user: User) -> bool:
+    return _runs_operations(user)
 
 
 @dataclass(frozen=True)
