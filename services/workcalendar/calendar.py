@@ -33,6 +33,7 @@ __all__ = [
     "add_working_days",
     "coverage_warning",
     "day_info",
+    "days_between",
     "due_at",
     "is_working_day",
     "is_year_covered",
@@ -137,6 +138,22 @@ def _out_of_range() -> ValueError:
 def day_info(day: dt.date) -> DayInfo:
     """Whether ``day`` is a working day, why, and the holiday's name if it has one."""
     return _decide(day, CalendarOverride.objects.filter(date=day).first())
+
+
+def days_between(first: dt.date, last: dt.date) -> list[DayInfo]:
+    """Every day from ``first`` through ``last`` (both included), decided as ``day_info`` would, in one query.
+
+    Empty when ``last`` is before ``first``. Callers bound the range; this walks it day by day.
+    """
+    if last < first:
+        return []
+    overrides = _load_overrides(first, last)
+    days, day = [], first
+    while True:
+        days.append(_decide(day, overrides.get(day)))
+        if day == last:
+            return days
+        day += ONE_DAY
 
 
 def is_working_day(day: dt.date) -> bool:
