@@ -5,7 +5,7 @@ without changing the status (first contact, co-handler input, extensions) are tr
 table answers "may this happen now?" for every action.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import models
 from django.utils.translation import gettext
@@ -37,7 +37,8 @@ class Transition:
     name: str
     sources: frozenset[str]
     target: str | None  # None: the status stays as it is
-    label: str
+    # A lazy translation: kept out of equality and hashing, or a move would differ by request language.
+    label: str = field(compare=False)
 
     def target_from(self, current: str) -> str:
         return self.target or current

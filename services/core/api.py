@@ -1,0 +1,414 @@
+"""What every app's API shares: one error shape, pagination, base permissions and the action-view pattern.
+
+Every error the API answers has one JSON shape, in the request's language (LocaleMiddleware reads
+``Accept-Language``; Chinese by default)::
+
+    {"code": "not_permitted", "message": "只有调度员可以进行此操作。", "fields": {}}
+
+``fields`` maps a field name to its messages (``non_field_errors`` for the form as a whole). The refusals that
+actions raise (``services.core.errors``) become 400/403/409; "not visible" and "does not exist" are the same
+404 with the same body. An unexpected exception is not turned into an answer: Django reports a 500, and the
+tests make sure no input reaches one.
+"""
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC
+from typing import Any, ClassVar
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model
+from django.http import Http404, JsonResponse
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, pagination, permissions, serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView, set_rollback
+
+from services.core.errors import ActionRefused, InvalidInput, InvalidTransition, NotPermitted
+
+NON_FIELD = "non_field_errors"
+
+# ---------------------------------------------------------------- the one error shape
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error response (所有错误响应的统一格式)."""
+
+    code = serializers.CharField(help_text="机器可读的错误代码 / machine-readable error code")
+    message = serializers.CharField(help_text="按请求语言显示的说明 / message in the request's language")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="字段错误：字段名 → 消息列表 / field errors: field name → messages",
+    )
+
+
+_ERROR_DESCRIPTIONS = {
+    400: "输入有误或操作被拒绝 / invalid input or refused action",
+    401: "未登录或认证信息无效 / not authenticated",
+    403: "可以查看但无权进行此操作 / visible, but the caller may not do this",
+    404: "不存在或无权查看（两者不可区分）/ missing or not visible (indistinguishable)",
+    409: "当前状态不允许此操作 / the current state does not allow this",
+    429: "请求过于频繁 / throttled",
+}
+
+
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    """``@extend_schema(responses={200: X, **error_responses(400, 403, 404, 409)})``."""
+    return {code: OpenApiResponse(ErrorSerializer, description=_ERROR_DESCRIPTIONS[code]) for code in codes}
+
+
+def error_body(code: str, message: Any, fields: Mapping[str, list] | None = None) -> dict:
+    return {
+        "code": code,
+        "message": str(message),
+        "fields": {name: [str(m) for m in messages] for name, messages in (fields or {}).items()},
+    }
+
+
+def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested error detail → ``{"field": [...], "co_units.1": [...]}``."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(detail, Mapping):
+        for key, value in detail.items():
+            name = NON_FIELD if key in (NON_FIELD, "__all__") and not prefix else str(key)
+            for field, messages in _flatten(value, f"{prefix}.{name}" if prefix else name).items():
+                flat.setdefault(field, []).extend(messages)
+    elif isinstance(detail, list | tuple):
+        if all(not isinstance(item, Mapping | list | tuple) for item in detail):
+            flat[prefix or NON_FIELD] = [str(item) for item in detail]
+        else:
+            for index, item in enumerate(detail):
+                if item:
+                    flat.update(_flatten(item, f"{prefix}.{index}" if prefix else str(index)))
+    else:
+        flat[prefix or NON_FIELD] = [str(detail)]
+    return flat
+
+
+def _first_message(fields: Mapping[str, list[str]], default: Any) -> str:
+    for messages in fields.values():
+        if messages:
+            return messages[0]
+    return str(default)
+
+
+def _validation_response(fields: dict[str, list[str]]) -> Response:
+    message = _first_message(fields, exceptions.ValidationError.default_detail)
+    return Response(error_body("invalid", message, fields), status=status.HTTP_400_BAD_REQUEST)
+
+
+def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | None:
+    """REST_FRAMEWORK["EXCEPTION_HANDLER"]: every known error → the one shape; anything else → 500."""
+    response = _handle(exc)
+    if response is not None:
+        set_rollback()
+    return response
+
+
+def _handle(exc: Exception) -> Response | None:
+    # Refusals raised by actions (nothing was written).
+    if isinstance(exc, NotPermitted):
+        return Response(error_body(exc.code, exc.message), status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, InvalidTransition):
+        return Response(error_body(exc.code, exc.message), status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, InvalidInput):
+        fields = {NON_FIELD if k == "__all__" else k: list(v) for k, v in exc.errors.items()}
+        return Response(error_body(exc.code, exc.message, fields), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, ActionRefused):
+        return Response(error_body(exc.code, exc.message), status=status.HTTP_400_BAD_REQUEST)
+
+    # Not found and not visible: one body, whatever the cause.
+    if isinstance(exc, Http404 | ObjectDoesNotExist | exceptions.NotFound):
+        return Response(
+            error_body("not_found", exceptions.NotFound.default_detail), status=status.HTTP_404_NOT_FOUND
+        )
+
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            return _validation_response(_flatten(exc.message_dict))
+        return _validation_response({NON_FIELD: [str(m) for m in exc.messages]})
+    if isinstance(exc, exceptions.ValidationError):
+        return _validation_response(_flatten(exc.detail))
+
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        # DRF would coerce this to 403 when the first authenticator is the session; a client without
+        # credentials is told to authenticate, with the scheme it can use.
+        response = Response(error_body(exc.default_code, exc.detail), status=status.HTTP_401_UNAUTHORIZED)
+        response["WWW-Authenticate"] = 'Token realm="api"'
+        return response
+    if isinstance(exc, exceptions.Throttled):
+        response = Response(error_body("throttled", exc.detail), status=status.HTTP_429_TOO_MANY_REQUESTS)
+        if exc.wait is not None:
+            response["Retry-After"] = str(int(exc.wait))
+        return response
+    if isinstance(exc, DjangoPermissionDenied):
+        return Response(
+            error_body("permission_denied", exceptions.PermissionDenied.default_detail),
+            status=status.HTTP_403_FORBIDDEN,
+        )
+    if isinstance(exc, exceptions.APIException):
+        # ParseError (400), PermissionDenied (403), MethodNotAllowed (405), NotAcceptable (406),
+        # UnsupportedMediaType (415) and any other API exception keep their status.
+        detail = exc.detail
+        if isinstance(detail, Mapping | list):
+            fields = _flatten(detail)
+            message = _first_message(fields, exc.default_detail)
+        else:
+            fields, message = {}, detail
+        code = getattr(detail, "code", None) or exc.default_code
+        return Response(error_body(str(code), message, fields), status=exc.status_code)
+    return None
+
+
+# ---------------------------------------------------------------- serializer fields
+
+
+class LabelField(serializers.CharField):
+    """The translated label of a choice, e.g. ``status_label = LabelField(Status, source="status")``.
+
+    Looks the value up in the TextChoices enum: one gettext per row, where ``get_FOO_display`` hashes every
+    choice's lazy label on each call. An empty or unknown value gives its own text.
+    """
+
+    def __init__(self, choices: type, **kwargs: Any) -> None:
+        self.choices_enum = choices
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> str:
+        if value in ("", None):
+            return ""
+        try:
+            return str(self.choices_enum(value).label)
+        except ValueError:
+            return str(value)
+
+
+# ---------------------------------------------------------------- filtering
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter, skipped when the request names none of the filter set's parameters.
+
+    Building and validating a FilterSet's form costs about a millisecond per request even when every
+    parameter is absent; an unfiltered first page is the most common request of every list.
+    """
+
+    def filter_queryset(self, request: Request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and not any(
+            name in request.query_params for name in filterset_class.base_filters
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
+# ---------------------------------------------------------------- pagination
+
+
+class CursorPage(pagination.CursorPagination):
+    """For the big lists (issues, visits, notifications): stable under inserts, no COUNT(*), no deep OFFSET.
+
+    A view chooses its order with ``cursor_ordering`` (a tuple ending in a unique field, e.g.
+    ``("-created_at", "-pk")``); without it the pagination's own ``ordering`` applies.
+    """
+
+    page_size = 25
+    max_page_size = 100
+    page_size_query_param = "page_size"
+    ordering = ("-created_at", "-pk")
+    invalid_cursor_message = _("分页游标无效。")
+
+    def get_ordering(self, request: Request, queryset, view) -> tuple[str, ...]:
+        chooser = getattr(view, "get_cursor_ordering", None)
+        if chooser is not None:
+            return tuple(chooser(request))
+        fixed = getattr(view, "cursor_ordering", None)
+        return tuple(fixed) if fixed else tuple(self.ordering)
+
+    def _invalid_cursor(self) -> exceptions.ValidationError:
+        return exceptions.ValidationError({self.cursor_query_param: [self.invalid_cursor_message]})
+
+    def decode_cursor(self, request: Request):
+        # DRF answers a bad cursor with 404; it is bad input, and 404 is kept for "not found".
+        try:
+            cursor = super().decode_cursor(request)
+        except exceptions.NotFound:
+            raise self._invalid_cursor() from None
+        if cursor is None or cursor.position is None:
+            return cursor
+        # A position is a string the client sends back; a time in it must be one PostgreSQL accepts.
+        try:
+            moment = parse_datetime(cursor.position)
+            if moment is not None and moment.tzinfo is not None:
+                cursor = cursor._replace(position=moment.astimezone(UTC).isoformat())
+        except (ValueError, OverflowError):
+            raise self._invalid_cursor() from None
+        return cursor
+
+    def paginate_queryset(self, queryset, request: Request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (ValueError, TypeError, OverflowError, DjangoValidationError):
+            if not request.query_params.get(self.cursor_query_param):
+                raise
+            # A position that does not fit the ordering field (a word where a time belongs).
+            raise self._invalid_cursor() from None
+
+
+class NumberedPage(pagination.PageNumberPagination):
+    """For the small reference lists (units, categories, towns): page numbers and a total count."""
+
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+    invalid_page_message = _("页码无效。")
+
+
+# ---------------------------------------------------------------- permissions
+
+
+class IsAuthenticatedActor(permissions.IsAuthenticated):
+    """Signed in (session or token) and active. Visibility of objects is the selectors' business."""
+
+    def has_permission(self, request: Request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_active)
+
+
+class HasRole(IsAuthenticatedActor):
+    """Base for role gates: ``class IsDispatcher(HasRole): roles = (Role.DISPATCHER,)``.
+
+    Superusers pass every gate. A role gate answers 403 with the default message; an object the caller may
+    not see is still a 404 from the selector.
+    """
+
+    roles: ClassVar[Iterable[str]] = ()
+    message = _("您的角色不能使用此功能。")
+
+    def has_permission(self, request: Request, view) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        user = request.user
+        return user.is_superuser or user.role in set(self.roles)
+
+
+# Role values as accounts.Role stores them; core sits below accounts and does not import it.
+
+
+class IsDispatcher(HasRole):
+    roles = ("dispatcher",)
+
+
+class IsAdministrator(HasRole):
+    roles = ("admin",)
+
+
+class IsDistrictWide(HasRole):
+    """Dispatchers, leaders and administrators: the roles that read the whole district."""
+
+    roles = ("dispatcher", "leader", "admin")
+
+
+# ---------------------------------------------------------------- the action-view pattern
+
+
+class ActionView(APIView):
+    """``POST /…/{pk}/<action>/``: fetch the visible object, parse, call one action, serialize.
+
+    Subclasses set ``input_serializer`` (or leave it None for an empty body) and implement:
+
+    * ``get_object()`` — through the app's selector, raising Http404 for what the caller may not see;
+    * ``check(obj)`` (optional) — the action's own permission predicate, run before parsing so that a caller
+      who may not act learns 403 whatever the body says; the action checks again under its row lock;
+    * ``perform(obj, data)`` — call exactly one action; refusals propagate to ``exception_handler``;
+    * ``represent(obj, result)`` — the response body (often the object's detail serializer).
+    """
+
+    input_serializer: ClassVar[type[serializers.Serializer] | None] = None
+    success_status: ClassVar[int] = status.HTTP_200_OK
+
+    def get_object(self) -> Model:
+        raise NotImplementedError
+
+    def check(self, obj: Model) -> None:
+        """Raise NotPermitted if the caller may not do this to ``obj``."""
+
+    def perform(self, obj: Model, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def represent(self, obj: Model, result: Any) -> Any:
+        raise NotImplementedError
+
+    def parse(self, request: Request) -> dict[str, Any]:
+        if self.input_serializer is None:
+            return {}
+        serializer = self.input_serializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {"request": self.request, "view": self}
+
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        obj = self.get_object()
+        self.check(obj)
+        data = self.parse(request)
+        result = self.perform(obj, data)
+        return Response(self.represent(obj, result), status=self.success_status)
+
+
+# ---------------------------------------------------------------- unknown paths under /api/
+
+
+@csrf_exempt
+def not_found(request, *args, **kwargs):
+    """The last route under /api/: an unknown path answers in the one error shape, not Django's HTML page."""
+    body = error_body("not_found", exceptions.NotFound.default_detail)
+    return JsonResponse(body, status=404, json_dumps_params={"ensure_ascii": False})
+
+
+# ---------------------------------------------------------------- token authentication
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(
+        help_text="在请求头中使用：Authorization: Token <token> / send as Authorization: Token <token>"
+    )
+
+
+class ObtainTokenView(APIView):
+    """``POST /api/v1/auth/token/`` {username, password} → {"token": "…"}; throttled with scope "login"."""
+
+    authentication_classes = ()
+    permission_classes = ()
+    throttle_classes = (ScopedRateThrottle,)
+    throttle_scope = "login"
+
+    @extend_schema(
+        operation_id="auth_token_create",
+        tags=["auth"],
+        summary="获取访问令牌 / Obtain an API token",
+        description=(
+            "用用户名和密码换取令牌，之后以 `Authorization: Token <token>` 调用接口。登录接口限流。\n\n"
+            "Exchange a username and password for a token; then send `Authorization: Token <token>`. "
+            "Throttled per client."
+        ),
+        request=AuthTokenSerializer,
+        responses={200: TokenSerializer, **error_responses(400, 429)},
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})

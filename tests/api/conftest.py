@@ -1,0 +1,76 @@
+"""Clients for every role, a fixed working day, and fresh throttles for each API test."""
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from services.core import clock
+from tests.factories import (
+    AdminFactory,
+    EnterpriseUserFactory,
+    HandlerFactory,
+    LeaderFactory,
+    SpecialistFactory,
+    UnitFactory,
+)
+from tests.issues.state import shanghai
+
+# Tuesday 3 March 2026, 10:00 in Jiangjin: a working day well inside the State Council's calendar.
+WORKING_DAY = shanghai(2026, 3, 3, 10)
+
+
+@pytest.fixture(autouse=True)
+def _on_a_working_day():
+    with clock.travel_to(WORKING_DAY):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def client_for():
+    """``client_for(user)``: an API client signed in as ``user`` (None: anonymous)."""
+
+    def make(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user=user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def other_enterprise_user(db):
+    return EnterpriseUserFactory(display_name="马晓梅")
+
+
+@pytest.fixture
+def idle_specialist(db):
+    """A specialist who does not serve the enterprise."""
+    return SpecialistFactory(display_name="郭专员")
+
+
+@pytest.fixture
+def co_unit(db):
+    return UnitFactory(name="重庆市江津区就业和人才服务局", short_name="区就业服务局")
+
+
+@pytest.fixture
+def co_handler(co_unit):
+    return HandlerFactory(unit=co_unit, display_name="何协办")
+
+
+@pytest.fixture
+def leader(db):
+    return LeaderFactory(display_name="林区长")
+
+
+@pytest.fixture
+def administrator(db):
+    return AdminFactory(display_name="徐管理")

@@ -1,0 +1,118 @@
+"""Tokens for other systems and the mobile app; sessions with CSRF for our own pages; login is throttled."""
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/auth/token/"
+PASSWORD = "jiangjin-test"  # what the user factories set
+
+
+def test_a_user_exchanges_username_and_password_for_a_token_that_opens_the_api(handler):
+    client = APIClient()
+
+    response = client.post(URL, {"username": handler.username, "password": PASSWORD}, format="json")
+
+    assert response.status_code == 200
+    assert response.json() == {"token": Token.objects.get(user=handler).key}
+    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    assert client.get("/api/v1/issues/").status_code == 200
+
+
+def test_asking_again_returns_the_same_token(handler):
+    first = APIClient().post(URL, {"username": handler.username, "password": PASSWORD}, format="json")
+    second = APIClient().post(URL, {"username": handler.username, "password": PASSWORD}, format="json")
+
+    assert first.json()["token"] == second.json()["token"]
+
+
+def test_a_wrong_password_is_refused_in_chinese_in_the_one_shape(handler):
+    response = APIClient().post(URL, {"username": handler.username, "password": "wrong"}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "invalid",
+        "message": "无法使用提供的认证信息登录。",
+        "fields": {"non_field_errors": ["无法使用提供的认证信息登录。"]},
+    }
+    assert not Token.objects.exists()
+
+
+def test_a_wrong_password_is_refused_in_english_when_asked(handler):
+    response = APIClient().post(
+        URL, {"username": handler.username, "password": "wrong"}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["message"] == "Unable to log in with provided credentials."
+
+
+def test_an_inactive_user_gets_no_token(handler):
+    handler.is_active = False
+    handler.save(update_fields=["is_active"])
+
+    response = APIClient().post(URL, {"username": handler.username, "password": PASSWORD}, format="json")
+
+    assert response.status_code == 400
+
+
+def test_a_token_stops_working_when_its_user_is_deactivated(handler):
+    token = Token.objects.create(user=handler)
+    handler.is_active = False
+    handler.save(update_fields=["is_active"])
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    assert client.get("/api/v1/issues/").status_code == 401
+
+
+def test_missing_credentials_are_named_field_by_field():
+    response = APIClient().post(URL, {}, format="json")
+
+    assert response.status_code == 400
+    assert set(response.json()["fields"]) == {"username", "password"}
+
+
+def test_login_is_throttled_after_ten_tries_a_minute(handler):
+    client = APIClient()
+    answers = [
+        client.post(URL, {"username": handler.username, "password": "wrong"}, format="json").status_code
+        for _ in range(11)
+    ]
+
+    assert answers == [400] * 10 + [429]
+    throttled = client.post(URL, {"username": handler.username, "password": PASSWORD}, format="json")
+    assert throttled.status_code == 429
+    assert throttled.json()["code"] == "throttled"
+    assert int(throttled["Retry-After"]) > 0
+
+
+def test_filing_is_throttled_but_reading_is_not(enterprise_user, category, monkeypatch):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"filing": "2/hour", "login": "10/min"})
+    client = APIClient()
+    client.force_authenticate(enterprise_user)
+    body = {"category": category.pk, "title": "用电增容", "description": "新产线需增容"}
+
+    answers = [client.post("/api/v1/issues/", body, format="json").status_code for _ in range(3)]
+
+    assert answers == [201, 201, 429]
+    assert all(client.get("/api/v1/issues/").status_code == 200 for _ in range(5))
+
+
+def test_a_session_works_for_our_own_pages_and_needs_the_csrf_token(dispatcher, enterprise_user, category):
+    from tests.factories import issues as make
+
+    issue = make.filed(enterprise_user=enterprise_user, category=category)
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(dispatcher)
+
+    assert client.get("/api/v1/issues/").status_code == 200
+    refused = client.post(f"/api/v1/issues/{issue.pk}/accept/", {}, format="json")
+    assert refused.status_code == 403
+    assert set(refused.json()) == {"code", "message", "fields"}
+    issue.refresh_from_db()
+    assert issue.status == "submitted"
