@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC
 from typing import Any, ClassVar
 
+import django_filters
+from django import forms
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -365,6 +367,47 @@ class ActionView(APIView):
         data = self.parse(request)
         result = self.perform(obj, data)
         return Response(self.represent(obj, result), status=self.success_status)
+
+
+# ---------------------------------------------------------------- query-string filters shared by the lists
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A row id in a query string: a whole number in the range of the id column, else 400."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """``true``/``false`` (or 1/0); anything else is a 400 rather than silently no filter."""
+
+    default_error_messages = {"invalid": _("“%(value)s”不是有效的是非值，请填写 true 或 false。")}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in (True, "true", "True", "1"):
+            return True
+        if value in (False, "false", "False", "0"):
+            return False
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid", params={"value": value})
+
+    def validate(self, value) -> None:
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs) -> None:
+        # A plain text widget hands the raw value to the field (the select widgets map unknowns to None).
+        kwargs.setdefault("widget", forms.TextInput)
+        super().__init__(*args, **kwargs)
 
 
 # ---------------------------------------------------------------- unknown paths under /api/

@@ -6,7 +6,6 @@ register a new enterprise; everyone else is refused with the reason.
 """
 
 import django_filters
-from django import forms
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -15,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from services.accounts.models import Role
-from services.core.api import CursorPage, IsAuthenticatedActor, error_responses
+from services.core.api import CursorPage, IdFilter, IsAuthenticatedActor, StrictBooleanFilter, error_responses
 from services.core.errors import NotPermitted
 from services.enterprises.actions import register_enterprise
 from services.enterprises.models import Enterprise, Ladder, SpecialistAssignment
@@ -36,44 +35,6 @@ def visible_enterprises(actor) -> QuerySet[Enterprise]:
         .select_related("town", "park")
         .prefetch_related(Prefetch("assignments", queryset=current, to_attr="current_assignments"))
     )
-
-
-class IdFilter(django_filters.NumberFilter):
-    """A row id in a query string: a whole number in the range of the id column, else 400."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
-        super().__init__(*args, **kwargs)
-
-
-class StrictBooleanField(forms.NullBooleanField):
-    """``true``/``false`` (or 1/0); anything else is a 400 rather than silently no filter."""
-
-    default_error_messages = {"invalid": _("“%(value)s”不是有效的是非值，请填写 true 或 false。")}
-
-    def to_python(self, value):
-        if value in (None, ""):
-            return None
-        if value in (True, "true", "True", "1"):
-            return True
-        if value in (False, "false", "False", "0"):
-            return False
-        raise forms.ValidationError(self.error_messages["invalid"], code="invalid", params={"value": value})
-
-    def validate(self, value) -> None:
-        pass
-
-
-class StrictBooleanFilter(django_filters.BooleanFilter):
-    field_class = StrictBooleanField
-
-    def __init__(self, *args, **kwargs) -> None:
-        # A plain text widget hands the raw value to the field (the select widgets map unknowns to None).
-        kwargs.setdefault("widget", forms.TextInput)
-        super().__init__(*args, **kwargs)
 
 
 class EnterpriseFilter(django_filters.FilterSet):

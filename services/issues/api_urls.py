@@ -3,8 +3,10 @@
 from django.urls import path
 
 from services.issues import api
+from services.issues.category_api import CategoryTreeView
 
 urlpatterns = [
+    path("categories/", CategoryTreeView.as_view(), name="api-category-list"),
     path("issues/", api.IssueListView.as_view(), name="api-issues"),
     path("issues/inbox/", api.IssueInboxView.as_view(), name="api-issue-inbox"),
     path("issues/<int:pk>/", api.IssueDetailView.as_view(), name="api-issue-detail"),

@@ -8,8 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from services.core.api import CursorPage, IsAuthenticatedActor, error_responses
-from services.enterprises.api import StrictBooleanFilter
+from services.core.api import CursorPage, IsAuthenticatedActor, StrictBooleanFilter, error_responses
 from services.notifications.actions import mark_all_read, mark_read
 from services.notifications.models import Notification
 from services.notifications.selectors import list_notifications_for, unread_count

@@ -19,9 +19,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from services.accounts.models import Role, User
-from services.core.api import CursorPage, IsAuthenticatedActor, error_responses
+from services.core.api import CursorPage, IdFilter, IsAuthenticatedActor, error_responses
 from services.core.errors import NotPermitted
-from services.enterprises.api import IdFilter
 from services.issues.models import Issue
 from services.issues.selectors import visible_issues
 from services.visits.actions import SNAPSHOT_FIELDS, FoundProblem, log_visit
