@@ -18,10 +18,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
-
-if os.environ.get("BENCH_SERVER_SIDE_BINDING") == "1":
-    # Proposed for production (see bench/README.md): server-side parameters let psycopg prepare the
-    # statements a worker repeats, so PostgreSQL stops planning the same list query on every request.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(  # noqa: F405
-        server_side_binding=True, prepare_threshold=5
-    )

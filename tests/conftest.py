@@ -2,11 +2,13 @@ import pytest
 from django.db import connection
 
 from tests.factories import (
+    AdminFactory,
     CategoryFactory,
     DispatcherFactory,
     EnterpriseFactory,
     EnterpriseUserFactory,
     HandlerFactory,
+    LeaderFactory,
     SpecialistFactory,
     UnitFactory,
     UnitHeadFactory,
@@ -85,3 +87,25 @@ def other_handler(other_unit):
 def category(unit):
     parent = CategoryFactory(name="用工", default_lead_unit=unit)
     return CategoryFactory(name="招工难", parent=parent, default_lead_unit=None)
+
+
+@pytest.fixture
+def other_enterprise_user(db):
+    """A user of another enterprise, served by no one the tests name."""
+    return EnterpriseUserFactory(display_name="马晓梅")
+
+
+@pytest.fixture
+def idle_specialist(db):
+    """A specialist who does not serve the enterprise."""
+    return SpecialistFactory(display_name="郭专员")
+
+
+@pytest.fixture
+def leader(db):
+    return LeaderFactory(display_name="林区长")
+
+
+@pytest.fixture
+def administrator(db):
+    return AdminFactory(display_name="徐管理")

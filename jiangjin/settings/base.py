@@ -4,6 +4,7 @@ Defaults give a zero-setup demo (SQLite, an embedded Celery broker on the local 
 DATABASE_URL, REDIS_URL and DJANGO_SECRET_KEY, and refuses to start without the secret key.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -109,7 +110,22 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Server-side parameters let psycopg prepare the statements a connection repeats (after
+    # DATABASE_PREPARE_THRESHOLD runs), so PostgreSQL stops planning the same list and detail queries on every
+    # request: bench/README.md measured planning at more than half of their database time. Behind a
+    # transaction-pooling PgBouncer older than 1.21 (no max_prepared_statements), set it empty to turn
+    # preparing off.
+    threshold = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5").strip()
+    if threshold and not threshold.isdigit():
+        raise ImproperlyConfigured(
+            "DATABASE_PREPARE_THRESHOLD must be a whole number, or empty to turn it off."
+        )
+    DATABASES["default"]["OPTIONS"] = {
+        "server_side_binding": True,
+        "prepare_threshold": int(threshold) if threshold else None,
+    }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The demo's web server and Celery worker share one file; wait for a lock instead of failing.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -139,10 +155,30 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"
 WHITENOISE_USE_FINDERS = DEBUG or DEMO_MODE
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
+# Files attached to issues have their own storage. On more than one machine (DESIGN §8: no local-disk state
+# the web tier needs) point it at object storage, e.g. an S3-compatible service (Aliyun OSS, Tencent COS,
+# MinIO) with django-storages (`pip install .[s3]`):
+#   JIANGJIN_ATTACHMENT_STORAGE=storages.backends.s3.S3Storage
+#   JIANGJIN_ATTACHMENT_STORAGE_OPTIONS='{"bucket_name": "jiangjin", "endpoint_url": "https://…"}'
+# Default: a folder under DJANGO_MEDIA_ROOT (one machine, the demo).
+try:
+    _attachment_options = json.loads(os.environ.get("JIANGJIN_ATTACHMENT_STORAGE_OPTIONS") or "null")
+except json.JSONDecodeError as error:
+    raise ImproperlyConfigured(f"JIANGJIN_ATTACHMENT_STORAGE_OPTIONS is not JSON: {error}") from None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "attachments": {
+        "BACKEND": os.environ.get(
+            "JIANGJIN_ATTACHMENT_STORAGE", "django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": _attachment_options
+        if _attachment_options is not None
+        else {"location": str(MEDIA_ROOT / "attachments")},
+    },
 }
+# The largest attachment accepted; the reverse proxy's body limit (nginx client_max_body_size) must allow it.
+JIANGJIN_ATTACHMENT_MAX_BYTES = int(os.environ.get("JIANGJIN_ATTACHMENT_MAX_MB", "20")) * 1024 * 1024
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",
@@ -217,11 +253,16 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "login": os.environ.get("JIANGJIN_THROTTLE_LOGIN", "10/min"),
         "filing": os.environ.get("JIANGJIN_THROTTLE_FILING", "30/hour"),
+        "upload": os.environ.get("JIANGJIN_THROTTLE_UPLOAD", "60/hour"),
     },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "江津区企业吹哨·部门报到平台 API",
     "VERSION": "1.0.0",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "services.core.api.document_unsupported_media_type",
+    ],
 }
 
 LOGGING = {

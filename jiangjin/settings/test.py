@@ -1,6 +1,7 @@
 """Test settings: only overrides. The suite runs on DATABASE_URL (PostgreSQL in CI)."""
 
 import os
+import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production")
 
@@ -12,6 +13,11 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Real files on disk, in a folder of this run's own.
+    "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": tempfile.mkdtemp(prefix="jiangjin-test-attachments-")},
+    },
 }
 # Tests call tasks in-process unless they start a real worker themselves.
 CELERY_TASK_ALWAYS_EAGER = True

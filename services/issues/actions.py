@@ -23,6 +23,7 @@ from services.departments.models import Unit
 from services.enterprises.models import Enterprise
 from services.enterprises.selectors import current_specialist_id
 from services.issues import lifecycle as lc
+from services.issues.attachments import PER_ISSUE_MAX, inspect_upload
 from services.issues.deadlines import limit_for
 from services.issues.lifecycle import Status
 from services.issues.models import (
@@ -33,6 +34,7 @@ from services.issues.models import (
     ExtensionRequest,
     ExtensionStatus,
     Issue,
+    IssueAttachment,
     IssueEvent,
     IssueNumberSequence,
     IssuePolicy,
@@ -780,3 +782,73 @@ def withdraw_issue(*, issue: Issue, actor: User, reason: str) -> Issue:
     _end_parts(issue, at=at, reason="withdrawn")
     _move(issue, lc.WITHDRAW, actor=actor, at=at, fields=["closure_reason"], note=reason)
     return issue
+
+
+# ---------------------------------------------------------------- attachments
+
+
+def _attach_context(issue: Issue, actor: User) -> dict:
+    return {
+        "current_specialist_id": current_specialist_id(issue.enterprise_id)
+        if actor.role == Role.SPECIALIST
+        else None,
+        "is_handling_unit": actor.is_unit_staff
+        and IssueUnit.objects.filter(issue=issue, unit_id=actor.unit_id, ended_at__isnull=True).exists(),
+    }
+
+
+def ensure_may_attach(*, issue: Issue, actor: User) -> None:
+    """Raise NotPermitted or InvalidTransition unless ``actor`` may add a file to ``issue`` now."""
+    ensure_permitted(actor, lc.ATTACH, issue, **_attach_context(issue, actor))
+    lc.ensure_allowed(lc.ATTACH, issue.status)
+
+
+def add_attachment(*, issue: Issue, actor: User, upload, note: str = "") -> IssueAttachment:
+    """Add a file to an open issue's record: checked, stored under a random key, recorded as an event.
+
+    The file is written to storage before the transaction and removed again if the transaction does not
+    commit, so a refusal or a failure leaves neither a row nor a stray file.
+    """
+    ensure_may_attach(issue=issue, actor=actor)  # refuse before storing anything; again under the lock
+    facts = inspect_upload(upload)
+    note = clean_text(note, field="note", label=_("附件说明"), max_length=200, required=False)
+    storage = IssueAttachment._meta.get_field("file").storage
+    stored = storage.save(_attachment_key(facts.extension), upload)
+    try:
+        with transaction.atomic():
+            issue = _locked(issue)
+            ensure_may_attach(issue=issue, actor=actor)
+            if IssueAttachment.objects.filter(issue=issue).count() >= PER_ISSUE_MAX:
+                raise InvalidInput(
+                    {"file": [_("每件诉求最多%(max)d个附件，已达上限。") % {"max": PER_ISSUE_MAX}]}
+                )
+            at = clock.now()
+            attachment = IssueAttachment.objects.create(
+                issue=issue,
+                file=stored,
+                name=facts.name,
+                content_type=facts.content_type,
+                size=facts.size,
+                sha256=facts.sha256,
+                uploaded_by=actor,
+                uploaded_at=at,
+            )
+            _move(
+                issue,
+                lc.ATTACH,
+                actor=actor,
+                at=at,
+                note=note,
+                data={"attachment": attachment.pk, "name": facts.name, "size": facts.size},
+            )
+    except BaseException:
+        try:
+            storage.delete(stored)
+        except Exception:  # the refusal or failure is what the caller must see
+            logger.exception("could not remove the stored file %s of a failed upload", stored)
+        raise
+    return attachment
+
+
+def _attachment_key(extension: str) -> str:
+    return IssueAttachment._meta.get_field("file").generate_filename(None, f"upload{extension}")

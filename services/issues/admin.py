@@ -17,6 +17,7 @@ from services.issues.models import (
     ClockAlert,
     ExtensionRequest,
     Issue,
+    IssueAttachment,
     IssueEvent,
     IssueNumberSequence,
     IssuePolicy,
@@ -233,6 +234,17 @@ class ExtensionRequestInline(ViewOnly, admin.TabularInline):
         return super().get_queryset(request).select_related("issue", "unit", "requested_by", "decided_by")
 
 
+class IssueAttachmentInline(ViewOnly, admin.TabularInline):
+    # Names and fingerprints only: the files are read through the API, which checks who may see them.
+    model = IssueAttachment
+    fields = ("name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at")
+    readonly_fields = fields
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("issue", "uploaded_by")
+
+
 @admin.register(Issue)
 class IssueAdmin(ViewOnly, admin.ModelAdmin):
     """Issues are filed and moved only by the actions; here even a superuser sees all and changes nothing."""
@@ -312,7 +324,13 @@ class IssueAdmin(ViewOnly, admin.ModelAdmin):
     search_help_text = _("按编号、标题、企业名称或统一社会信用代码搜索")
     date_hierarchy = "created_at"
     show_full_result_count = False
-    inlines = (IssueUnitInline, StageClockInline, ExtensionRequestInline, IssueEventInline)
+    inlines = (
+        IssueUnitInline,
+        StageClockInline,
+        ExtensionRequestInline,
+        IssueAttachmentInline,
+        IssueEventInline,
+    )
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in Issue._meta.concrete_fields]
@@ -382,6 +400,18 @@ class IssueUnitAdmin(ViewOnly, admin.ModelAdmin):
     search_help_text = _("按诉求编号搜索")
     date_hierarchy = "dispatched_at"
     show_full_result_count = False
+
+
+@admin.register(IssueAttachment)
+class IssueAttachmentAdmin(ViewOnly, admin.ModelAdmin):
+    list_display = ("issue", "name", "content_type", "size", "uploaded_by", "uploaded_at")
+    list_filter = ("content_type",)
+    list_select_related = ("issue", "uploaded_by")
+    search_fields = ("issue__number", "name", "sha256")
+    search_help_text = _("按诉求编号、文件名或 SHA-256 搜索")
+    date_hierarchy = "uploaded_at"
+    show_full_result_count = False
+    exclude = ("file",)  # the file itself is read through the API, which checks who may see it
 
 
 @admin.register(ExtensionRequest)

@@ -71,6 +71,8 @@ REOPEN = _t("reopen", {Status.UNDER_REVIEW}, Status.HANDLING, _("重办"))
 REVIEW_CLOSE = _t("review_close", {Status.UNDER_REVIEW}, Status.CLOSED, _("研判办结"))
 CLOSE_UNRATED = _t("close_unrated", {Status.RESPONDED}, Status.CLOSED, _("超期未评价办结"))
 WITHDRAW = _t("withdraw", BEFORE_ANSWER, Status.WITHDRAWN, _("撤回"))
+# Adding a file to the record while the issue is open; a closed record stays as it was closed.
+ATTACH = _t("attach", set(OPEN_STATUSES), None, _("上传附件"))
 
 TRANSITIONS: tuple[Transition, ...] = (
     SUBMIT,
@@ -92,6 +94,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     REVIEW_CLOSE,
     CLOSE_UNRATED,
     WITHDRAW,
+    ATTACH,
 )
 BY_NAME = {transition.name: transition for transition in TRANSITIONS}
 

@@ -1,8 +1,11 @@
 import datetime
+import os
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -383,6 +386,12 @@ class StageClock(models.Model):
                 condition=Q(met_at__isnull=True, stopped_at__isnull=True),
                 name="clock_running_due",
             ),
+            # A unit's inbox pages over its own running clocks, soonest due first (selectors.unit_inbox_keys).
+            models.Index(
+                fields=["unit", "due_at", "issue"],
+                condition=Q(met_at__isnull=True, stopped_at__isnull=True),
+                name="clock_unit_running_due",
+            ),
             # Report figures take the dispatches (sign clocks) and answers started in a period.
             models.Index(fields=["stage", "started_at"], name="clock_stage_started"),
             # The sweep reads exactly the clocks with something due, however many are open.
@@ -519,6 +528,47 @@ class IssueEvent(models.Model):
                 return _("%(label)s（%(stage)s，二级）") % {"label": label, "stage": Stage(stage).label}
             return _("%(label)s（%(stage)s）") % {"label": label, "stage": Stage(stage).label}
         return label
+
+
+def _attachment_storage():
+    # Its own storage alias, so operators can put attachments in object storage (DESIGN §8: the web tier
+    # keeps nothing on local disk) without moving anything else.
+    return storages["attachments"]
+
+
+def _attachment_path(attachment: "IssueAttachment", filename: str) -> str:
+    # A random key, not the uploader's name: nothing to guess, nothing to collide, no path tricks.
+    return f"issues/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{os.path.splitext(filename)[1].lower()}"
+
+
+class IssueAttachment(models.Model):
+    """A file added to an issue: a site photo, a contract, a reply letter. Part of the record: never edited,
+    never removed through the product. ``content_type`` and ``sha256`` are the platform's own findings."""
+
+    issue = models.ForeignKey(
+        Issue, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(
+        _("文件"), upload_to=_attachment_path, storage=_attachment_storage, max_length=200
+    )
+    name = models.CharField(_("文件名"), max_length=120)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["uploaded_at", "pk"]
+        indexes = [models.Index(fields=["issue", "uploaded_at"], name="attachment_issue_uploaded")]
+        constraints = [models.CheckConstraint(name="attachment_not_empty", condition=Q(size__gt=0))]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class IssueNumberSequence(models.Model):

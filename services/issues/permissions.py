@@ -47,6 +47,7 @@ _REASONS = {
     "enterprise": _("只有提出诉求的企业可以进行此操作。"),
     "rater": _("只有提出诉求的企业或其服务专员（电话回访）可以评价。"),
     "phone_rater": _("该企业在线评价；只有设为电话回访评价的企业，才由服务专员代为录入评价。"),
+    "participant": _("只有提出诉求的企业、其服务专员、调度员和正在办理的单位可以上传附件。"),
 }
 
 
@@ -59,6 +60,8 @@ def refusal_for(transition: lc.Transition) -> str:
         key = "co_unit"
     elif transition in (lc.EVALUATE, lc.EVALUATE_DISSATISFIED):
         key = "rater"
+    elif transition is lc.ATTACH:
+        key = "participant"
     else:
         key = "enterprise"
     return str(_REASONS[key])
@@ -72,6 +75,7 @@ def may(
     current_specialist_id: int | None = None,
     is_co_unit: bool = False,
     rates_by_phone: bool = False,
+    is_handling_unit: bool = False,
 ) -> bool:
     if not actor.is_active:
         return False
@@ -85,6 +89,14 @@ def may(
         # The specialist records a rating taken by phone (回访) only for an enterprise that rates by phone.
         return is_enterprise_member(actor, issue) or (
             rates_by_phone and is_serving_specialist(actor, current_specialist_id)
+        )
+    if transition is lc.ATTACH:
+        # Those taking part now: the enterprise and its specialist, the dispatchers, the units on it.
+        return (
+            is_enterprise_member(actor, issue)
+            or is_serving_specialist(actor, current_specialist_id)
+            or is_dispatcher(actor)
+            or (actor.is_unit_staff and is_handling_unit)
         )
     if transition is lc.WITHDRAW:
         # DESIGN §1: withdrawing is the enterprise's own decision, even when a specialist filed for it.

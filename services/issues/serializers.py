@@ -1,12 +1,13 @@
 """What the issue API reads and writes. Input serializers check types and shapes only; the actions own the rules
 (required text, limits, state, who may act) and raise the refusals the API turns into 400/403/409."""
 
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from services.core import clock
-from services.core.api import LabelField
+from services.core.api import LabelField, choice_label
 from services.departments.models import Unit
 from services.enterprises.models import Enterprise
 from services.enterprises.selectors import list_enterprises_for
@@ -61,11 +62,11 @@ def allowed_actions(actor, issue: Issue) -> list[str]:
     """The moves the lifecycle allows from the current status and the permissions allow this actor.
 
     Step rules checked only by the action (a second first contact, an extension too late) may still refuse.
-    Needs the detail selector's prefetched ``unit_parts`` and annotated ``serving_specialist_id``.
+    Needs the detail selector's ``part_list`` and ``serving_specialist_id``.
     """
     is_co_unit = actor.is_authenticated and any(
         part.unit_id == actor.unit_id and part.role == UnitRole.CO and part.ended_at is None
-        for part in issue.unit_parts.all()
+        for part in issue.part_list
     )
     context = {
         "current_specialist_id": getattr(issue, "serving_specialist_id", None),
@@ -88,15 +89,6 @@ def allowed_actions(actor, issue: Issue) -> list[str]:
 
 RO = {"read_only": True}
 _DATETIME = serializers.DateTimeField()
-
-
-def _label(choices: type, value: str) -> str:
-    if not value:
-        return ""
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value
 
 
 def _when(**kwargs) -> serializers.DateTimeField:
@@ -170,33 +162,7 @@ class IssueListSerializer(serializers.Serializer):
         """
         if type(self) is not IssueListSerializer:
             return super().to_representation(issue)
-        when = _DATETIME.to_representation
-        enterprise, category, unit = issue.enterprise, issue.category, issue.lead_unit
-        due = getattr(issue, "next_due_at", None)
-        return {
-            "id": issue.pk,
-            "number": issue.number,
-            "title": issue.title,
-            "status": issue.status,
-            "status_label": _label(Status, issue.status),
-            "urgency": issue.urgency,
-            "urgency_label": _label(Urgency, issue.urgency),
-            "enterprise": {"id": enterprise.pk, "name": enterprise.name, "uscc": enterprise.uscc},
-            "category": {
-                "id": category.pk,
-                "code": category.code,
-                "name": category.name,
-                "parent_id": category.parent_id,
-                "full_name": str(category),
-            },
-            "lead_unit": None
-            if unit is None
-            else {"id": unit.pk, "code": unit.code, "name": unit.name, "short_name": unit.short_name},
-            "is_escalated": issue.is_escalated,
-            "created_at": when(issue.created_at),
-            "next_due_at": None if due is None else when(due),
-            "is_overdue": due is not None and due < clock.now(),
-        }
+        return _list_row(issue)
 
 
 class IssueUnitPartSerializer(serializers.Serializer):
@@ -261,9 +227,9 @@ class IssueDetailSerializer(IssueListSerializer):
     contact_name = serializers.CharField(**RO)
     contact_phone = serializers.CharField(**RO)
     merged_into = IssueRefSerializer(**RO, allow_null=True)
-    units = IssueUnitPartSerializer(source="unit_parts", many=True, **RO)
-    clocks = StageClockSerializer(many=True, **RO)
-    extensions = IssueExtensionSerializer(many=True, **RO)
+    units = IssueUnitPartSerializer(source="part_list", many=True, **RO)
+    clocks = StageClockSerializer(source="clock_list", many=True, **RO)
+    extensions = IssueExtensionSerializer(source="extension_list", many=True, **RO)
     outcome = _choice_or_blank(Outcome.choices)
     outcome_label = LabelField(Outcome, source="outcome")
     response = serializers.CharField(**RO)
@@ -297,6 +263,220 @@ class IssueDetailSerializer(IssueListSerializer):
     def get_allowed_actions(self, issue: Issue) -> list[str]:
         return allowed_actions(self.context["request"].user, issue)
 
+    def to_representation(self, issue: Issue) -> dict:
+        """The declared fields, written out (``_detail_row``); needs ``get_issue_detail_for``'s lists."""
+        if type(self) is not IssueDetailSerializer:
+            return super().to_representation(issue)
+        return _detail_row(issue, self.context["request"].user)
+
+
+# ---------------------------------------------------------------- written-out rows
+# The hottest paths (a page of 25 list rows, the detail) skip DRF's per-field machinery: these functions give
+# exactly what the declared serializers above and below give through DRF's generic path, and
+# tests/api/test_issues_serializers.py holds them to it.
+
+_when_text = _DATETIME.to_representation
+
+
+def _maybe_when(value):
+    return None if value is None else _when_text(value)
+
+
+def _unit_ref(unit) -> dict | None:
+    if unit is None:
+        return None
+    return {"id": unit.pk, "code": unit.code, "name": unit.name, "short_name": unit.short_name}
+
+
+def _list_row(issue: Issue) -> dict:
+    enterprise, category = issue.enterprise, issue.category
+    due = getattr(issue, "next_due_at", None)
+    return {
+        "id": issue.pk,
+        "number": issue.number,
+        "title": issue.title,
+        "status": issue.status,
+        "status_label": choice_label(Status, issue.status),
+        "urgency": issue.urgency,
+        "urgency_label": choice_label(Urgency, issue.urgency),
+        "enterprise": {"id": enterprise.pk, "name": enterprise.name, "uscc": enterprise.uscc},
+        "category": {
+            "id": category.pk,
+            "code": category.code,
+            "name": category.name,
+            "parent_id": category.parent_id,
+            "full_name": str(category),
+        },
+        "lead_unit": _unit_ref(issue.lead_unit),
+        "is_escalated": issue.is_escalated,
+        "created_at": _when_text(issue.created_at),
+        "next_due_at": _maybe_when(due),
+        "is_overdue": due is not None and due < clock.now(),
+    }
+
+
+# The columns a list row shows: for ``only()`` on the model path and ``values_list()`` on the
+# ``list_row_from_values`` path. The long texts stay in the table.
+LIST_VALUES = (
+    "id",
+    "number",
+    "title",
+    "status",
+    "urgency",
+    "is_escalated",
+    "created_at",
+    "enterprise_id",
+    "enterprise__name",
+    "enterprise__uscc",
+    "category_id",
+    "category__code",
+    "category__name",
+    "category__parent_id",
+    "category__parent__name",
+    "lead_unit_id",
+    "lead_unit__code",
+    "lead_unit__name",
+    "lead_unit__short_name",
+)
+
+
+def list_row_from_values(values: tuple, next_due_at) -> dict:
+    """``_list_row`` from a ``values_list(*LIST_VALUES)`` tuple and the row's soonest due: the same dict,
+    without building five model instances per row."""
+    (
+        pk,
+        number,
+        title,
+        status,
+        urgency,
+        is_escalated,
+        created_at,
+        enterprise_id,
+        enterprise_name,
+        enterprise_uscc,
+        category_id,
+        category_code,
+        category_name,
+        parent_id,
+        parent_name,
+        unit_id,
+        unit_code,
+        unit_name,
+        unit_short_name,
+    ) = values
+    return {
+        "id": pk,
+        "number": number,
+        "title": title,
+        "status": status,
+        "status_label": choice_label(Status, status),
+        "urgency": urgency,
+        "urgency_label": choice_label(Urgency, urgency),
+        "enterprise": {"id": enterprise_id, "name": enterprise_name, "uscc": enterprise_uscc},
+        "category": {
+            "id": category_id,
+            "code": category_code,
+            "name": category_name,
+            "parent_id": parent_id,
+            # Category.__str__
+            "full_name": f"{parent_name} / {category_name}" if parent_id else category_name,
+        },
+        "lead_unit": None
+        if unit_id is None
+        else {"id": unit_id, "code": unit_code, "name": unit_name, "short_name": unit_short_name},
+        "is_escalated": is_escalated,
+        "created_at": _when_text(created_at),
+        "next_due_at": _maybe_when(next_due_at),
+        "is_overdue": next_due_at is not None and next_due_at < clock.now(),
+    }
+
+
+def _part_row(part) -> dict:
+    return {
+        "unit": _unit_ref(part.unit),
+        "unit_role": part.role,
+        "unit_role_label": choice_label(UnitRole, part.role),
+        "dispatched_at": _maybe_when(part.dispatched_at),
+        "acknowledged_at": _maybe_when(part.acknowledged_at),
+        "first_contact_at": _maybe_when(part.first_contact_at),
+        "input_text": part.input_text,
+        "input_at": _maybe_when(part.input_at),
+        "ended_at": _maybe_when(part.ended_at),
+        "end_reason": part.end_reason,
+    }
+
+
+def _clock_row(stage_clock: StageClock, now) -> dict:
+    return {
+        "id": stage_clock.pk,
+        "stage": stage_clock.stage,
+        "stage_label": choice_label(Stage, stage_clock.stage),
+        "unit": _unit_ref(stage_clock.unit),
+        "cycle": stage_clock.cycle,
+        "started_at": _when_text(stage_clock.started_at),
+        "due_at": _when_text(stage_clock.due_at),
+        "original_due_at": _when_text(stage_clock.original_due_at),
+        "met_at": _maybe_when(stage_clock.met_at),
+        "stopped_at": _maybe_when(stage_clock.stopped_at),
+        "counts_hours": stage_clock.counts_hours,
+        "is_running": stage_clock.is_running,
+        "is_breached": stage_clock.is_breached(now),
+    }
+
+
+def _extension_row(extension) -> dict:
+    return {
+        "id": extension.pk,
+        "working_days": extension.working_days,
+        "reason": extension.reason,
+        "requested_at": _when_text(extension.requested_at),
+        "decision": extension.status,
+        "decision_label": choice_label(ExtensionStatus, extension.status),
+        "decided_at": _maybe_when(extension.decided_at),
+        "decision_note": extension.decision_note,
+        "old_due_at": _when_text(extension.old_due_at),
+        "new_due_at": _maybe_when(extension.new_due_at),
+    }
+
+
+def _detail_row(issue: Issue, actor) -> dict:
+    now = clock.now()
+    merged = issue.merged_into
+    return {
+        **_list_row(issue),
+        "description": issue.description,
+        "complexity": issue.complexity,
+        "complexity_label": choice_label(Complexity, issue.complexity),
+        "channel": issue.channel,
+        "channel_label": choice_label(Channel, issue.channel),
+        "filed_by": {"id": issue.filed_by_id, "name": issue.filed_by.name},
+        "contact_name": issue.contact_name,
+        "contact_phone": issue.contact_phone,
+        "merged_into": None if merged is None else {"id": merged.pk, "number": merged.number},
+        "units": [_part_row(part) for part in issue.part_list],
+        "clocks": [_clock_row(stage_clock, now) for stage_clock in issue.clock_list],
+        "extensions": [_extension_row(extension) for extension in issue.extension_list],
+        "outcome": issue.outcome,
+        "outcome_label": choice_label(Outcome, issue.outcome),
+        "response": issue.response,
+        "satisfaction": issue.satisfaction,
+        "satisfaction_label": choice_label(Satisfaction, issue.satisfaction),
+        "was_contacted": issue.was_contacted,
+        "was_solved": issue.was_solved,
+        "rating_comment": issue.rating_comment,
+        "closure_kind": issue.closure_kind,
+        "closure_reason": issue.closure_reason,
+        "reopen_count": issue.reopen_count,
+        "transfer_count": issue.transfer_count,
+        "accepted_at": _maybe_when(issue.accepted_at),
+        "dispatched_at": _maybe_when(issue.dispatched_at),
+        "responded_at": _maybe_when(issue.responded_at),
+        "rated_at": _maybe_when(issue.rated_at),
+        "closed_at": _maybe_when(issue.closed_at),
+        "updated_at": _when_text(issue.updated_at),
+        "allowed_actions": allowed_actions(actor, issue),
+    }
+
 
 class IssueEventSerializer(serializers.Serializer):
     id = serializers.IntegerField(**RO)
@@ -318,6 +498,31 @@ class IssueEventSerializer(serializers.Serializer):
         if event.actor_id is None:
             return None
         return {"id": event.actor_id, "name": event.actor.name}
+
+
+class IssueAttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(**RO)
+    name = serializers.CharField(**RO, help_text="上传时的文件名 / the file's name as uploaded")
+    content_type = serializers.CharField(**RO, help_text="平台识别的文件类型 / type as the platform found it")
+    size = serializers.IntegerField(**RO, help_text="字节 / bytes")
+    sha256 = serializers.CharField(**RO)
+    uploaded_by = serializers.SerializerMethodField()
+    uploaded_at = serializers.DateTimeField(**RO)
+    download_url = serializers.SerializerMethodField(
+        help_text="下载地址（需登录）/ download address (signed in)"
+    )
+
+    @extend_schema_field(IssuePersonRefSerializer)
+    def get_uploaded_by(self, attachment) -> dict:
+        return {"id": attachment.uploaded_by_id, "name": attachment.uploaded_by.name}
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_download_url(self, attachment) -> str:
+        path = reverse(
+            "api-issue-attachment-file", kwargs={"pk": attachment.issue_id, "attachment_id": attachment.pk}
+        )
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 # ---------------------------------------------------------------- input
@@ -383,6 +588,19 @@ class IssueCreateSerializer(serializers.Serializer):
                 )
             attrs["enterprise"] = actor.enterprise
         return attrs
+
+
+class IssueAttachmentInputSerializer(serializers.Serializer):
+    # Empty files and names pass here: the action checks size, kind and name and says what is wrong.
+    file = serializers.FileField(
+        allow_empty_file=True,
+        use_url=False,
+        help_text=(
+            "PDF、OFD、图片（jpg/png/gif/webp）、Office 文档或纯文本，默认最大 20 MB / "
+            "PDF, OFD, images, Office documents or plain text, 20 MB at most by default"
+        ),
+    )
+    note = _note(max_length=200, help_text="附件说明（可选）/ what the file is (optional)")
 
 
 class IssueNoteInputSerializer(serializers.Serializer):

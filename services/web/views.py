@@ -9,7 +9,14 @@ from django.utils import timezone
 
 from services.core import clock
 from services.issues.lifecycle import OPEN_STATUSES
-from services.issues.selectors import clocks_of, events_of, get_issue_for, list_issues_for, unit_inbox
+from services.issues.selectors import (
+    attachments_of,
+    clocks_of,
+    events_of,
+    get_issue_for,
+    list_issues_for,
+    unit_inbox,
+)
 from services.notifications.selectors import list_notifications_for
 from services.visits.coverage import Period, coverage, coverage_by_specialist
 from services.web.access import sees_district_figures
@@ -43,7 +50,13 @@ def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "web/issue_detail.html",
-        {"issue": issue, "events": events_of(issue), "clocks": clocks_of(issue), "now": clock.now()},
+        {
+            "issue": issue,
+            "events": events_of(issue),
+            "clocks": clocks_of(issue),
+            "attachments": attachments_of(issue),
+            "now": clock.now(),
+        },
     )
 
 

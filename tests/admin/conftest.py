@@ -57,6 +57,11 @@ def a_few_rows_everywhere(issue_in_handling, enterprise, specialist, enterprise_
         image=SimpleUploadedFile("workshop.jpg", b"\xff\xd8\xff\xe0", "image/jpeg"),
         caption="焊接车间",
     )
+    actions.add_attachment(
+        issue=issue_in_handling,
+        actor=enterprise_user,
+        upload=SimpleUploadedFile("用地红线图.pdf", b"%PDF-1.7\n%%EOF\n", "application/pdf"),
+    )
     notify(
         recipient=enterprise_user,
         source_key=f"issue:{issue_in_handling.pk}:accepted",

@@ -6,11 +6,7 @@ from rest_framework.test import APIClient
 
 from services.core import clock
 from tests.factories import (
-    AdminFactory,
-    EnterpriseUserFactory,
     HandlerFactory,
-    LeaderFactory,
-    SpecialistFactory,
     UnitFactory,
 )
 from tests.issues.state import shanghai
@@ -46,17 +42,6 @@ def client_for():
 
 
 @pytest.fixture
-def other_enterprise_user(db):
-    return EnterpriseUserFactory(display_name="马晓梅")
-
-
-@pytest.fixture
-def idle_specialist(db):
-    """A specialist who does not serve the enterprise."""
-    return SpecialistFactory(display_name="郭专员")
-
-
-@pytest.fixture
 def co_unit(db):
     return UnitFactory(name="重庆市江津区就业和人才服务局", short_name="区就业服务局")
 
@@ -64,13 +49,3 @@ def co_unit(db):
 @pytest.fixture
 def co_handler(co_unit):
     return HandlerFactory(unit=co_unit, display_name="何协办")
-
-
-@pytest.fixture
-def leader(db):
-    return LeaderFactory(display_name="林区长")
-
-
-@pytest.fixture
-def administrator(db):
-    return AdminFactory(display_name="徐管理")

@@ -182,3 +182,43 @@ def test_the_unit_inbox_lists_what_the_unit_must_act_on_soonest_first(
     assert [row["id"] for row in rows] == [older.pk, newer.pk]
     assert answered.pk not in [row["id"] for row in rows]
     assert client_for(dispatcher).get("/api/v1/issues/inbox/").json()["results"] == []
+
+
+@pytest.mark.parametrize("page_size", [1, 2, 5])
+def test_the_inbox_pages_through_the_unit_in_the_same_order_filtered_or_not(
+    page_size, client_for, enterprise_user, dispatcher, handler, category
+):
+    for hours in (30, 5, 5, 50, 1, 20, 5):
+        with clock.travel_to(WORKING_DAY - timedelta(hours=hours)):
+            make.dispatched(
+                dispatcher=dispatcher, unit=handler.unit, enterprise_user=enterprise_user, category=category
+            )
+    make.handling(dispatcher=dispatcher, handler=handler, enterprise_user=enterprise_user, category=category)
+    client = client_for(handler)
+
+    def walk(url: str) -> list[int]:
+        seen: list[int] = []
+        while url:
+            page = client.get(url).json()
+            seen += [row["id"] for row in page["results"]]
+            url = page["next"]
+        return seen
+
+    plain = walk(f"/api/v1/issues/inbox/?page_size={page_size}")
+    filtered = walk(f"/api/v1/issues/inbox/?page_size={page_size}&urgency=normal")
+    rows = client.get("/api/v1/issues/inbox/?page_size=100").json()["results"]
+    filtered_rows = client.get("/api/v1/issues/inbox/?page_size=100&urgency=normal").json()["results"]
+
+    assert plain == filtered == [row["id"] for row in rows]
+    assert rows == filtered_rows
+    assert len(plain) == 8
+    dues = [row["next_due_at"] for row in rows]
+    assert dues == sorted(dues)
+
+
+@pytest.mark.parametrize("cursor", ["x", "%%%", "bm9wZQ==", "MjAyNi0xMy0wMXwx", "w6k="])
+def test_a_bad_inbox_cursor_is_a_400(cursor, client_for, handler):
+    response = client_for(handler).get(f"/api/v1/issues/inbox/?cursor={cursor}")
+
+    assert response.status_code == 400
+    assert set(response.json()["fields"]) == {"cursor"}

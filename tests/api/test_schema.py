@@ -69,3 +69,26 @@ def test_every_write_has_a_request_schema(schema):
     for path, method, operation in _issue_operations(schema):
         if method == "post" and not path.endswith("/acknowledge/"):
             assert "requestBody" in operation, path
+
+
+def test_every_operation_that_reads_a_body_documents_the_415_for_one_it_cannot_parse(schema):
+    with_body = [
+        (path, method, operation)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if "requestBody" in operation
+    ]
+
+    assert len(with_body) > 20
+    for path, method, operation in with_body:
+        answer = operation["responses"].get("415")
+        assert answer, f"{method.upper()} {path} does not document 415"
+        assert answer["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+
+
+def test_an_attachment_download_documents_each_type_it_may_answer_with(schema):
+    download = schema["paths"]["/api/v1/issues/{id}/attachments/{attachment_id}/"]["get"]
+
+    assert {"application/pdf", "image/jpeg", "application/ofd"} <= set(
+        download["responses"]["200"]["content"]
+    )

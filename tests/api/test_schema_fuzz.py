@@ -11,6 +11,7 @@ import os
 import pytest
 import schemathesis
 from django.core import signals
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.test import override_settings
@@ -24,7 +25,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from services.departments.models import Unit
 from services.issues import actions
+from services.issues.models import Issue, IssueAttachment
 from tests.factories import issues as make
 
 EXAMPLES = int(os.environ.get("JIANGJIN_FUZZ_EXAMPLES", "25"))
@@ -40,6 +43,11 @@ def district(db, enterprise_user, specialist, dispatcher, handler, unit_head, co
     make.dispatched(unit=handler.unit, co_units=[co_unit], **base)
     handling = make.handling(handler=handler, co_units=[co_unit], **base)
     actions.request_extension(issue=handling, actor=handler, working_days=3, reason="需协调用地指标")
+    actions.add_attachment(
+        issue=handling,
+        actor=enterprise_user,
+        upload=SimpleUploadedFile("用地红线图.pdf", b"%PDF-1.7\n%%EOF\n", "application/pdf"),
+    )
     make.responded(handler=handler, **base)
     make.under_review(handler=handler, **base)
     return dispatcher
@@ -48,6 +56,34 @@ def district(db, enterprise_user, specialist, dispatcher, handler, unit_head, co
 @pytest.fixture
 def token(district):
     return Token.objects.create(user=district).key
+
+
+@pytest.fixture
+def aim(district):
+    """Point most generated issue and unit ids at rows that exist, so actions reach their rules."""
+    issue_ids = list(Issue.objects.order_by("pk").values_list("pk", flat=True))
+    unit_ids = list(Unit.objects.order_by("pk").values_list("pk", flat=True))
+    attachment_ids = list(IssueAttachment.objects.order_by("pk").values_list("pk", flat=True))
+
+    def pick(ids: list[int], value):
+        return ids[value % len(ids)] if type(value) is int else value
+
+    def apply(case) -> None:
+        if not case.path.startswith("/api/v1/issues/"):
+            return
+        params = case.path_parameters or {}
+        if type(params.get("id")) is int and params["id"] >= 0:  # negative ids stay: the 404 path
+            params["id"] = pick(issue_ids, params["id"])
+        if type(params.get("attachment_id")) is int and params["attachment_id"] >= 0:
+            params["attachment_id"] = pick(attachment_ids, params["attachment_id"])
+        if isinstance(case.body, dict):
+            for key, ids in (("into", issue_ids), ("lead_unit", unit_ids)):
+                if key in case.body:
+                    case.body[key] = pick(ids, case.body[key])
+            if isinstance(case.body.get("co_units"), list):
+                case.body["co_units"] = [pick(unit_ids, unit) for unit in case.body["co_units"]]
+
+    return apply
 
 
 @pytest.fixture
@@ -88,6 +124,7 @@ schema = _live_schema()
     ],
 )
 def test_no_generated_request_gets_a_server_error_or_an_undocumented_answer(
-    case, token, any_host, keep_the_test_connection
+    case, token, aim, any_host, keep_the_test_connection
 ):
+    aim(case)
     case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=CHECKS)

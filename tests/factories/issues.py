@@ -48,3 +48,16 @@ def under_review(*, enterprise_user, **kw):
         was_solved=False,
         comment="推荐的人员不符合要求😞",
     )
+
+
+def closed(*, enterprise_user, **kw):
+    """Answered and rated satisfied by the enterprise: the record is closed (办结)."""
+    issue = responded(enterprise_user=enterprise_user, **kw)
+    return actions.evaluate_issue(
+        issue=issue,
+        actor=enterprise_user,
+        satisfaction=Satisfaction.SATISFIED,
+        was_contacted=True,
+        was_solved=True,
+        comment="问题已解决，感谢！👍",
+    )

@@ -1,11 +1,15 @@
 """Helpers shared by the issue tests: times in Shanghai, and a snapshot of everything an action may write."""
 
+import os
 from datetime import datetime
 from zoneinfo import ZoneInfo
+
+from django.core.files.storage import storages
 
 from services.issues.models import (
     ExtensionRequest,
     Issue,
+    IssueAttachment,
     IssueEvent,
     IssueNumberSequence,
     IssueUnit,
@@ -36,7 +40,19 @@ def database_state() -> dict:
         "sequences": list(IssueNumberSequence.objects.order_by("pk").values()),
         "visits": list(Visit.objects.order_by("pk").values()),
         "notifications": Notification.objects.count(),
+        "attachments": list(IssueAttachment.objects.order_by("pk").values()),
+        "stored_files": stored_attachment_files(),
     }
+
+
+def stored_attachment_files() -> list[str]:
+    """Every file in the attachments storage (a folder of the test run's own)."""
+    root = storages["attachments"].location
+    return sorted(
+        os.path.relpath(os.path.join(folder, name), root)
+        for folder, _dirs, names in os.walk(root)
+        for name in names
+    )
 
 
 def clocks_of(issue: Issue, **filters) -> list[StageClock]:

@@ -45,6 +45,8 @@ EXPECTED = {
     "review_close": ({UNDER_REVIEW}, CLOSED),  # 研判办结, with a reason
     "close_unrated": ({RESPONDED}, CLOSED),  # the rating window passed: closed as unrated
     "withdraw": ({SUBMITTED, ACCEPTED, DISPATCHED, HANDLING, SENT_BACK}, WITHDRAWN),  # 撤回, before an answer
+    # 上传附件: a file joins the record while the issue is open; a closed record stays as it was closed
+    "attach": ({SUBMITTED, ACCEPTED, DISPATCHED, HANDLING, SENT_BACK, RESPONDED, UNDER_REVIEW}, STAYS),
 }
 
 

@@ -13,18 +13,12 @@ from services.core import clock
 from services.issues.models import Issue, IssuePolicy, Stage, StageClock
 from services.issues.tracking import schedule_clock
 from services.workcalendar.calendar import due_at
-from tests.factories import LeaderFactory
 from tests.issues.conftest import build, nothing_changes, second_dispatcher
 from tests.issues.state import shanghai
 
 __all__ = ["build", "nothing_changes", "second_dispatcher"]
 
 LONG_AGO = shanghai(2025, 9, 1, 10)
-
-
-@pytest.fixture
-def leader(db):
-    return LeaderFactory(display_name="孙区长")
 
 
 @pytest.fixture

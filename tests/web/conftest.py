@@ -5,14 +5,9 @@ import pytest
 from django.utils import timezone
 
 from services.core import clock
-from tests.factories import AdminFactory, LeaderFactory
+from tests.factories import AdminFactory
 
 SITE_CONTEXT = "services.web.context_processors.site"
-
-
-@pytest.fixture
-def leader(db):
-    return LeaderFactory(display_name="孙区长")
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -135,3 +136,30 @@ def test_the_detail_query_count_does_not_grow_with_the_history(
     page = response.content.decode()
     assert "赵经办（区规划自然资源局）" in page
     assert "不属于本单位职责" in page
+
+
+def test_the_attachments_are_listed_with_their_chinese_names_and_download_links(
+    client, at, enterprise_user, dispatcher, handler, category
+):
+    with at():
+        issue = make.handling(
+            enterprise_user=enterprise_user, dispatcher=dispatcher, handler=handler, category=category
+        )
+        attachment = actions.add_attachment(
+            issue=issue,
+            actor=enterprise_user,
+            upload=SimpleUploadedFile("厂区<用地>红线图.pdf", b"%PDF-1.7\n%%EOF\n", "application/pdf"),
+        )
+
+    page = detail(client, handler, issue.pk).content.decode()
+
+    assert "厂区&lt;用地&gt;红线图.pdf" in page
+    assert f'href="/api/v1/issues/{issue.pk}/attachments/{attachment.pk}/"' in page
+    assert client.get(f"/api/v1/issues/{issue.pk}/attachments/{attachment.pk}/").status_code == 200
+
+
+def test_an_issue_without_attachments_says_so(client, at, enterprise_user, category):
+    with at():
+        issue = make.filed(enterprise_user=enterprise_user, category=category)
+
+    assert "暂无附件。" in detail(client, enterprise_user, issue.pk).content.decode()
