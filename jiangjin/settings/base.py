@@ -241,6 +241,20 @@ JIANGJIN_SMS_SENDER = os.environ.get("JIANGJIN_SMS_SENDER", "services.notificati
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
 
+# The cache holds the API's throttle counters: shared by every web process (DESIGN §8), so a limit counts per
+# user or address, not per process. CACHE_URL, else the Redis of REDIS_URL; only the demo keeps it in memory.
+CACHE_URL = os.environ.get("CACHE_URL", "") or REDIS_URL
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "jiangjin",
+            "TIMEOUT": 300,
+        }
+    }
+
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -250,6 +264,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "services.core.api.exception_handler",
+    # Reverse proxies in front of gunicorn: throttles take the client's address from X-Forwarded-For, that
+    # many hops from the end. 0 (no proxy) trusts only the connection's own address.
+    "NUM_PROXIES": int(os.environ.get("DJANGO_NUM_PROXIES", "0")),
     "DEFAULT_THROTTLE_RATES": {
         "login": os.environ.get("JIANGJIN_THROTTLE_LOGIN", "10/min"),
         "filing": os.environ.get("JIANGJIN_THROTTLE_FILING", "30/hour"),

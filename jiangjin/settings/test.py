@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production")
 
@@ -27,3 +28,10 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 STATIC_ROOT = VAR_DIR / "test-static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
+
+if CACHE_URL:  # noqa: F405
+    # Tests clear the cache between them (throttles start fresh), and clearing empties its whole Redis
+    # database: keep it off the broker's.
+    _parts = urlsplit(CACHE_URL)  # noqa: F405
+    _db = int(_parts.path.lstrip("/") or 0)
+    CACHES["default"]["LOCATION"] = urlunsplit(_parts._replace(path=f"/{_db - 1 if _db else 1}"))  # noqa: F405

@@ -1,6 +1,7 @@
 """Tokens for other systems and the mobile app; sessions with CSRF for our own pages; login is throttled."""
 
 import pytest
+import redis
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -116,3 +117,27 @@ def test_a_session_works_for_our_own_pages_and_needs_the_csrf_token(dispatcher, 
     assert set(refused.json()) == {"code", "message", "fields"}
     issue.refresh_from_db()
     assert issue.status == "submitted"
+
+
+def test_the_login_throttle_is_counted_in_redis_where_every_web_process_sees_it(handler, settings):
+    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    client = APIClient()
+    for _ in range(3):
+        client.post(URL, {"username": handler.username, "password": "wrong"}, format="json")
+
+    # Another process reads the same Redis: it finds the counter the requests left.
+    other_process = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    assert any(b"throttle_login" in key for key in other_process.keys("*"))
+
+
+@pytest.mark.parametrize(("proxies", "separate"), [(0, False), (1, True)])
+def test_behind_a_proxy_each_client_address_has_its_own_login_limit(proxies, separate, handler, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": proxies}
+    first, second = APIClient(), APIClient()
+    wrong = {"username": handler.username, "password": "wrong"}
+    for _ in range(10):
+        first.post(URL, wrong, format="json", HTTP_X_FORWARDED_FOR="61.128.1.10")
+
+    answer = second.post(URL, wrong, format="json", HTTP_X_FORWARDED_FOR="222.178.5.20")
+
+    assert answer.status_code == (400 if separate else 429)
