@@ -26,8 +26,8 @@ COPY . .
 # The project itself, editable: the code runs from /app, where settings find locale/ and staticfiles/
 # (a copy in site-packages would carry neither templates nor catalogues).
 RUN pip install --no-deps -e . \
- && DJANGO_SECRET_KEY=build-time-dummy-key-not-used-at-run-time python manage.py compile_translations \
- && DJANGO_SECRET_KEY=build-time-dummy-key-not-used-at-run-time python manage.py collectstatic --noinput --verbosity 1 \
+ && python manage.py compile_translations \
+ && python manage.py collectstatic --noinput --verbosity 1 \
  && mkdir -p /app/var/media \
  && chown -R jiangjin:jiangjin /app/var
 

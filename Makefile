@@ -26,8 +26,6 @@ REDIS_URL := redis://127.0.0.1:6379/15
 endif
 PYTEST_ARGS  ?=
 
-# Commands that only load settings (no requests served) get a secret that is obviously not one.
-THROWAWAY_SECRET := env DJANGO_SECRET_KEY=throwaway-key-for-build-commands-only
 # The demo always runs on SQLite under var/ and kombu's filesystem broker, whatever the shell has set.
 DEMO_ENV := env -u DJANGO_DEBUG -u DATABASE_URL -u REDIS_URL JIANGJIN_DEMO=1
 VAR_DIR  := $(or $(JIANGJIN_VAR_DIR),var)
@@ -71,7 +69,7 @@ venv: $(STAMP) ## Create .venv (Python 3.11) and install the project with its de
 install: $(STAMP) ## Same as venv
 
 compile-translations: $(STAMP) ## Compile locale/*/LC_MESSAGES/*.po to .mo (polib, no GNU gettext needed)
-	$(THROWAWAY_SECRET) $(MANAGE) compile_translations
+	$(MANAGE) compile_translations
 
 # --- demo --------------------------------------------------------------------------------------------------
 
@@ -116,10 +114,10 @@ format: $(STAMP) ## Apply ruff's fixes and formatting
 
 # An in-memory database: the checks never touch (or need) a real one.
 check: $(STAMP) migrations-check ## manage.py check, and fail if models changed without a migration
-	$(THROWAWAY_SECRET) DATABASE_URL=sqlite://:memory: $(MANAGE) check
+	DATABASE_URL=sqlite://:memory: $(MANAGE) check
 
 migrations-check: $(STAMP) ## Fail if a model change has no migration (makemigrations --check --dry-run)
-	$(THROWAWAY_SECRET) DATABASE_URL=sqlite://:memory: $(MANAGE) makemigrations --check --dry-run
+	DATABASE_URL=sqlite://:memory: $(MANAGE) makemigrations --check --dry-run
 
 # --- cleaning ----------------------------------------------------------------------------------------------
 

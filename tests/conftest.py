@@ -109,3 +109,13 @@ def leader(db):
 @pytest.fixture
 def administrator(db):
     return AdminFactory(display_name="徐管理")
+
+
+@pytest.fixture
+def co_unit(db):
+    return UnitFactory(name="重庆市江津区就业和人才服务局", short_name="区就业服务局")
+
+
+@pytest.fixture
+def co_handler(co_unit):
+    return HandlerFactory(unit=co_unit, display_name="何协办")

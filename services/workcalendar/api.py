@@ -92,6 +92,54 @@ class OverrideFilter(django_filters.FilterSet):
         fields = ["year", "kind"]
 
 
+class _EditedListView(generics.ListAPIView):
+    """A list administrators add to: anyone else is refused before the body is read; one action writes."""
+
+    permission_classes = [IsAuthenticatedActor]
+    pagination_class = NumberedPage
+
+    def create(self, actor, data: dict):
+        raise NotImplementedError
+
+    def post(self, request: Request) -> Response:
+        actions.ensure_may_edit_calendar(request.user)
+        serializer = self.serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        created = self.create(request.user, serializer.validated_data)
+        return Response(self.serializer_class(created).data, status=status.HTTP_201_CREATED)
+
+
+class _EditedDetailView(generics.RetrieveAPIView):
+    """One row administrators change (PUT, PATCH through ``change_serializer_class``) or remove."""
+
+    permission_classes = [IsAuthenticatedActor]
+    change_serializer_class: type
+
+    def change(self, actor, row, data: dict):
+        raise NotImplementedError
+
+    def remove(self, actor, row) -> None:
+        raise NotImplementedError
+
+    def _change(self, request: Request, *, partial: bool) -> Response:
+        row = self.get_object()
+        actions.ensure_may_edit_calendar(request.user)
+        serializer = self.change_serializer_class(row, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        row = self.change(request.user, row, serializer.validated_data)
+        return Response(self.serializer_class(row).data)
+
+    def put(self, request: Request, **kwargs) -> Response:
+        return self._change(request, partial=False)
+
+    def patch(self, request: Request, **kwargs) -> Response:
+        return self._change(request, partial=True)
+
+    def delete(self, request: Request, **kwargs) -> Response:
+        self.remove(request.user, self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 def _overrides() -> QuerySet[CalendarOverride]:
     return CalendarOverride.objects.order_by("date", "pk")
 
@@ -117,21 +165,15 @@ def _overrides() -> QuerySet[CalendarOverride]:
         responses={201: CalendarOverrideSerializer, **error_responses(400, 401, 403)},
     ),
 )
-class OverrideListView(generics.ListAPIView):
-    permission_classes = [IsAuthenticatedActor]
+class OverrideListView(_EditedListView):
     serializer_class = CalendarOverrideSerializer
-    pagination_class = NumberedPage
     filterset_class = OverrideFilter
 
     def get_queryset(self) -> QuerySet[CalendarOverride]:
         return _overrides()
 
-    def post(self, request: Request) -> Response:
-        actions.ensure_may_edit_calendar(request.user)
-        serializer = CalendarOverrideSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        override = actions.set_override(actor=request.user, **serializer.validated_data)
-        return Response(CalendarOverrideSerializer(override).data, status=status.HTTP_201_CREATED)
+    def create(self, actor, data: dict) -> CalendarOverride:
+        return actions.set_override(actor=actor, **data)
 
 
 @extend_schema_view(
@@ -166,31 +208,18 @@ class OverrideListView(generics.ListAPIView):
         responses={204: None, **error_responses(401, 403, 404)},
     ),
 )
-class OverrideDetailView(generics.RetrieveAPIView):
-    permission_classes = [IsAuthenticatedActor]
+class OverrideDetailView(_EditedDetailView):
     serializer_class = CalendarOverrideSerializer
+    change_serializer_class = CalendarOverrideSerializer
 
     def get_queryset(self) -> QuerySet[CalendarOverride]:
         return _overrides()
 
-    def _change(self, request: Request, *, partial: bool) -> Response:
-        override = self.get_object()
-        actions.ensure_may_edit_calendar(request.user)
-        serializer = CalendarOverrideSerializer(override, data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        override = actions.change_override(actor=request.user, override=override, **serializer.validated_data)
-        return Response(CalendarOverrideSerializer(override).data)
+    def change(self, actor, row: CalendarOverride, data: dict) -> CalendarOverride:
+        return actions.change_override(actor=actor, override=row, **data)
 
-    def put(self, request: Request, pk: int) -> Response:
-        return self._change(request, partial=False)
-
-    def patch(self, request: Request, pk: int) -> Response:
-        return self._change(request, partial=True)
-
-    def delete(self, request: Request, pk: int) -> Response:
-        override = self.get_object()
-        actions.remove_override(actor=request.user, override=override)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def remove(self, actor, row: CalendarOverride) -> None:
+        actions.remove_override(actor=actor, override=row)
 
 
 @extend_schema_view(
@@ -213,21 +242,15 @@ class OverrideDetailView(generics.RetrieveAPIView):
         responses={201: CalendarYearSerializer, **error_responses(400, 401, 403)},
     ),
 )
-class YearListView(generics.ListAPIView):
-    permission_classes = [IsAuthenticatedActor]
+class YearListView(_EditedListView):
     serializer_class = CalendarYearSerializer
-    pagination_class = NumberedPage
     filter_backends: list = []
 
     def get_queryset(self) -> QuerySet[CalendarYear]:
         return CalendarYear.objects.order_by("-year")
 
-    def post(self, request: Request) -> Response:
-        actions.ensure_may_edit_calendar(request.user)
-        serializer = CalendarYearSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        entered = actions.record_year(actor=request.user, **serializer.validated_data)
-        return Response(CalendarYearSerializer(entered).data, status=status.HTTP_201_CREATED)
+    def create(self, actor, data: dict) -> CalendarYear:
+        return actions.record_year(actor=actor, **data)
 
 
 @extend_schema_view(
@@ -262,29 +285,16 @@ class YearListView(generics.ListAPIView):
         responses={204: None, **error_responses(401, 403, 404)},
     ),
 )
-class YearDetailView(generics.RetrieveAPIView):
-    permission_classes = [IsAuthenticatedActor]
+class YearDetailView(_EditedDetailView):
     serializer_class = CalendarYearSerializer
+    change_serializer_class = CalendarYearChangeSerializer
     lookup_field = "year"
 
     def get_queryset(self) -> QuerySet[CalendarYear]:
         return CalendarYear.objects.all()
 
-    def _change(self, request: Request, *, partial: bool) -> Response:
-        entered = self.get_object()
-        actions.ensure_may_edit_calendar(request.user)
-        serializer = CalendarYearChangeSerializer(entered, data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        entered = actions.change_year(actor=request.user, calendar_year=entered, **serializer.validated_data)
-        return Response(CalendarYearSerializer(entered).data)
+    def change(self, actor, row: CalendarYear, data: dict) -> CalendarYear:
+        return actions.change_year(actor=actor, calendar_year=row, **data)
 
-    def put(self, request: Request, year: int) -> Response:
-        return self._change(request, partial=False)
-
-    def patch(self, request: Request, year: int) -> Response:
-        return self._change(request, partial=True)
-
-    def delete(self, request: Request, year: int) -> Response:
-        entered = self.get_object()
-        actions.remove_year(actor=request.user, calendar_year=entered)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def remove(self, actor, row: CalendarYear) -> None:
+        actions.remove_year(actor=actor, calendar_year=row)

@@ -5,10 +5,6 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from services.core import clock
-from tests.factories import (
-    HandlerFactory,
-    UnitFactory,
-)
 from tests.issues.state import shanghai
 
 # Tuesday 3 March 2026, 10:00 in Jiangjin: a working day well inside the State Council's calendar.
@@ -39,13 +35,3 @@ def client_for():
         return client
 
     return make
-
-
-@pytest.fixture
-def co_unit(db):
-    return UnitFactory(name="重庆市江津区就业和人才服务局", short_name="区就业服务局")
-
-
-@pytest.fixture
-def co_handler(co_unit):
-    return HandlerFactory(unit=co_unit, display_name="何协办")

@@ -6,7 +6,6 @@ from tests.factories import (
     DispatcherFactory,
     EnterpriseUserFactory,
     HandlerFactory,
-    UnitFactory,
     UnitHeadFactory,
 )
 from tests.factories import issues as make
@@ -40,16 +39,6 @@ def second_dispatcher(db):
 @pytest.fixture
 def second_handler(unit):
     return HandlerFactory(unit=unit, display_name="吴经办")
-
-
-@pytest.fixture
-def co_unit(db):
-    return UnitFactory(name="重庆市江津区就业和人才服务局", short_name="区就业服务局")
-
-
-@pytest.fixture
-def co_handler(co_unit):
-    return HandlerFactory(unit=co_unit, display_name="何协办")
 
 
 @pytest.fixture
