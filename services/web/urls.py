@@ -1,6 +1,7 @@
 from django.urls import path
 
-from services.web import ops, views
+from services.web import ops
+from services.web.views import common as views
 
 app_name = "web"
 
