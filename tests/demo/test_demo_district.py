@@ -15,7 +15,7 @@ from services.enterprises.uscc import is_valid_uscc
 from services.issues.lifecycle import OPEN_STATUSES, Status
 from services.issues.models import Issue, StageClock
 from services.issues.selectors import unit_inbox
-from services.reports.headline import headline
+from services.reports.figures import compute
 from services.visits.coverage import Period, coverage
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,7 @@ def test_more_than_250_issues_were_filed_in_2023_and_every_one_is_closed(demo):
 
 def test_the_reports_sentence_comes_out_of_the_data(demo):
     assert (
-        headline(2023).sentence()
+        compute(2023).sentence()
         == "223名专员对559家规上工业企业进行实地走访，平台录入问题超过250件，办结率100%"
     )
 

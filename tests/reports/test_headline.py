@@ -1,4 +1,4 @@
-"""The report's sentence is computed from visits and issues, never typed in."""
+"""The report's sentence is computed from the same figures as the dashboard, never typed in."""
 
 import datetime as dt
 
@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from services.core import clock
-from services.reports.headline import Headline, headline
+from services.reports.figures import Headline, compute
 from services.visits.models import Method
 from tests.factories import SpecialistFactory, VisitFactory
 from tests.factories import issues as make
@@ -43,7 +43,7 @@ def test_only_on_site_visits_in_the_year_count_towards_the_headline(enterprise):
     )
     VisitFactory(enterprise=enterprise, visited_at=timezone.make_aware(dt.datetime(2022, 12, 30, 10)))
 
-    figures = headline(2023)
+    figures = compute(2023).headline()
 
     assert (figures.specialists, figures.enterprises_visited) == (1, 1)
 
@@ -54,6 +54,6 @@ def test_an_issue_still_open_lowers_the_closure_rate(enterprise_user, dispatcher
         make.accepted(enterprise_user=enterprise_user, dispatcher=dispatcher, category=category)
         make.filed(enterprise_user=enterprise_user, category=category)
 
-    figures = headline(2023)
+    figures = compute(2023).headline()
 
     assert (figures.issues_logged, figures.accepted, figures.closed, figures.closure_rate) == (2, 1, 0, 0)

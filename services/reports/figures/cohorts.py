@@ -1,0 +1,305 @@
+"""The sources: one query per cohort of the period, each giving raw counts per bucket."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    Count,
+    Exists,
+    Expression,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+)
+from django.db.models.functions import TruncDate
+
+from services.accounts.models import Role
+from services.enterprises.models import SpecialistAssignment
+from services.issues import lifecycle as lc
+from services.issues.models import (
+    Issue,
+    IssueEvent,
+    IssueUnit,
+    Satisfaction,
+    Stage,
+    StageClock,
+    UnitRole,
+)
+from services.reports.figures.breakdowns import (
+    bucket_key,
+    clock_bucket,
+    enterprise_bucket,
+    group_by,
+    in_period,
+    issue_bucket,
+    lead_unit_at,
+    month_key,
+    month_of,
+    months_of,
+)
+from services.reports.figures.definitions import TOTAL, Breakdown, Scope, Tallies
+from services.visits.coverage import coverage, default_scope, on_site_visits
+from services.visits.models import Method, Visit
+from services.workcalendar import calendar as workcalendar
+
+
+def with_event_before(kinds: Iterable[str], moment: dt.datetime) -> QuerySet:
+    """Ids of issues with such an event before ``moment``: an uncorrelated subquery (rare events, so the
+    database hashes it once instead of probing the history for every issue)."""
+    return IssueEvent.objects.filter(kind__in=list(kinds), created_at__lt=moment).values("issue_id")
+
+
+def issues_open_at(scope: Scope, queryset: QuerySet[Issue]) -> tuple[QuerySet[Issue], Expression]:
+    """Issues that may still be open at ``T``: their unit is the lead part active at ``T``."""
+    unit = lead_unit_at(scope.as_of)
+    if scope.unit_id is not None:
+        queryset = queryset.annotate(lead_at_horizon=unit).filter(lead_at_horizon=scope.unit_id)
+        unit = F("lead_at_horizon")
+    return queryset, unit
+
+
+def closed_issues(scope: Scope) -> QuerySet[Issue]:
+    issues = Issue.objects.filter(in_period(scope, "closed_at"))
+    if scope.unit_id is not None:
+        issues = issues.filter(lead_unit_id=scope.unit_id)
+    return issues
+
+
+# ---------------------------------------------------------------- the sources
+
+
+def filed_cohort(scope: Scope) -> Tallies:
+    issues, unit = issues_open_at(scope, Issue.objects.filter(in_period(scope, "created_at")))
+    merged = with_event_before([lc.MERGE.name], scope.as_of)
+    return group_by(
+        scope, issues, issue_bucket(scope, "created_at", unit), logged=Count("pk", filter=~Q(pk__in=merged))
+    )
+
+
+def accepted_cohort(scope: Scope) -> Tallies:
+    issues, unit = issues_open_at(scope, Issue.objects.filter(in_period(scope, "accepted_at")))
+    left = with_event_before([lc.WITHDRAW.name, lc.MERGE.name], scope.as_of)
+    return group_by(
+        scope,
+        issues,
+        issue_bucket(scope, "accepted_at", unit),
+        accepted=Count("pk", filter=~Q(pk__in=left)),
+        accepted_closed=Count("pk", filter=Q(closed_at__lt=scope.as_of)),
+    )
+
+
+def closed_cohort(scope: Scope) -> Tallies:
+    late_answers = (
+        StageClock.objects.filter(stage=Stage.ANSWER, met_at__gt=F("due_at"))
+        .filter(in_period(scope, "issue__closed_at"))
+        .values("issue_id")
+    )
+    rated = Q(rated_at__isnull=False)
+    return group_by(
+        scope,
+        closed_issues(scope),
+        issue_bucket(scope, "closed_at", F("lead_unit_id")),
+        closed=Count("pk"),
+        closed_on_time=Count("pk", filter=~Q(pk__in=late_answers)),
+        rated=Count("pk", filter=rated),
+        contacted=Count("pk", filter=rated & Q(was_contacted=True)),
+        solved=Count("pk", filter=rated & Q(was_solved=True)),
+        satisfied=Count("pk", filter=rated & Q(satisfaction=Satisfaction.SATISFIED)),
+        basic=Count("pk", filter=rated & Q(satisfaction=Satisfaction.BASIC)),
+        reopened=Count("pk", filter=Q(reopen_count__gt=0)),
+    )
+
+
+def handling_days_cohort(scope: Scope) -> Tallies:
+    """Σ working days from acceptance to closure over the closed cohort, per bucket (three queries)."""
+    issues = closed_issues(scope)
+    bucket = issue_bucket(scope, "closed_at", F("lead_unit_id"))
+    per_day: dict[str, list[tuple[Any, dt.date, int]]] = {}
+    for name, when in (("accepted", "accepted_at"), ("closed", "closed_at")):
+        counted = issues.annotate(day=TruncDate(when, tzinfo=scope.tz))
+        if bucket is None:
+            rows = counted.values("day").annotate(n=Count("pk")).order_by()
+            per_day[name] = [(TOTAL, row["day"], row["n"]) for row in rows]
+        else:
+            rows = counted.annotate(bucket=bucket).values("bucket", "day").annotate(n=Count("pk")).order_by()
+            per_day[name] = [(bucket_key(scope, row["bucket"]), row["day"], row["n"]) for row in rows]
+    days = [day for rows in per_day.values() for _bucket, day, _n in rows]
+    if not days:
+        return {}
+    ruler = WorkingDayRuler(min(days), max(days))
+    totals: dict[Any, int] = defaultdict(int)
+    for row_key, day, n in per_day["closed"]:
+        totals[row_key] += n * ruler.up_to(day)
+    for row_key, day, n in per_day["accepted"]:
+        totals[row_key] -= n * ruler.up_to(day)
+    return {key: {"handling_days": total} for key, total in totals.items()}
+
+
+class WorkingDayRuler:
+    """``up_to(d)``: working days ``x`` with ``first < x <= d``, so ``up_to(b) − up_to(a)`` equals
+    ``working_days_between(a, b)``. Every day is decided once by the working-day calendar itself
+    (``days_between``: override, then the State Council's notice, then Monday–Friday), in one query.
+    """
+
+    def __init__(self, first: dt.date, last: dt.date) -> None:
+        self._cumulative: dict[dt.date, int] = {first: 0}
+        total = 0
+        for info in workcalendar.days_between(first + dt.timedelta(days=1), last):
+            total += int(info.is_working_day)
+            self._cumulative[info.date] = total
+
+    def up_to(self, day: dt.date) -> int:
+        return self._cumulative[day]
+
+
+def dispatch_cohort(scope: Scope) -> Tallies:
+    clocks = StageClock.objects.filter(stage=Stage.SIGN).filter(in_period(scope, "started_at"))
+    if scope.unit_id is not None:
+        clocks = clocks.filter(unit_id=scope.unit_id)
+    horizon = scope.as_of
+    signed = Q(met_at__lt=horizon)
+    return group_by(
+        scope,
+        clocks,
+        clock_bucket(scope, "started_at"),
+        dispatched=Count("pk"),
+        cut_short=Count(
+            "pk", filter=Q(met_at__isnull=True, stopped_at__lt=horizon, stopped_at__lte=F("due_at"))
+        ),
+        signed=Count("pk", filter=signed),
+        signed_on_time=Count("pk", filter=signed & Q(met_at__lte=F("due_at"))),
+    )
+
+
+def sent_back_cohort(scope: Scope) -> Tallies:
+    """The lead unit's parts (one per dispatch, created with its sign clock) that ended in a send-back."""
+    parts = IssueUnit.objects.filter(role=UnitRole.LEAD).filter(in_period(scope, "dispatched_at"))
+    if scope.unit_id is not None:
+        parts = parts.filter(unit_id=scope.unit_id)
+    return group_by(
+        scope,
+        parts,
+        clock_bucket(scope, "dispatched_at"),
+        sent_back=Count("pk", filter=Q(end_reason="sent_back", ended_at__lt=scope.as_of)),
+    )
+
+
+def overdue_clocks(scope: Scope) -> Tallies:
+    horizon = scope.as_of
+    clocks = StageClock.objects.exclude(stage=Stage.RATING).filter(due_at__lt=horizon)
+    if scope.as_of_is_now:
+        # Running now: the partial index on running clocks' due times answers this.
+        clocks = clocks.filter(met_at__isnull=True, stopped_at__isnull=True)
+    else:
+        clocks = clocks.filter(
+            Q(started_at__lt=horizon),
+            Q(met_at__isnull=True) | Q(met_at__gte=horizon),
+            Q(stopped_at__isnull=True) | Q(stopped_at__gte=horizon),
+        )
+    if scope.unit_id is not None:
+        clocks = clocks.filter(unit_id=scope.unit_id)
+    return group_by(scope, clocks, clock_bucket(scope, "due_at"), overdue=Count("pk"))
+
+
+def visit_cohort(scope: Scope) -> Tallies:
+    visits = Visit.objects.filter(in_period(scope, "visited_at"))
+    counted = Q(method=Method.ON_SITE, enterprise__is_above_scale=True)
+    return group_by(
+        scope,
+        visits,
+        enterprise_bucket(scope, "enterprise__", "visited_at"),
+        visits=Count("pk"),
+        visiting_specialists=Count("specialist_id", distinct=True, filter=counted),
+        visited_above_scale=Count("enterprise_id", distinct=True, filter=counted),
+    )
+
+
+def assigned_during(first: dt.date, after_last: dt.date) -> Q:
+    return Q(started_on__lt=after_last) & (Q(ended_on__isnull=True) | Q(ended_on__gt=first))
+
+
+def specialist_cohort(scope: Scope) -> Tallies:
+    period = scope.period
+    assignments = SpecialistAssignment.objects.filter(specialist__role=Role.SPECIALIST).filter(
+        assigned_during(period.start, period.end)
+    )
+    if scope.by != Breakdown.MONTH:
+        return group_by(
+            scope,
+            assignments,
+            enterprise_bucket(scope, "enterprise__", "started_on"),
+            specialists=Count("specialist_id", distinct=True),
+        )
+    # A specialist serves many months: one filtered distinct count per month, in one query.
+    months = months_of(period)
+    counts = assignments.aggregate(
+        **{
+            f"m{index}": Count("specialist_id", distinct=True, filter=assigned_during(first, after))
+            for index, (first, after) in enumerate(months)
+        }
+    )
+    return {
+        month_key(first): {"specialists": counts[f"m{index}"]} for index, (first, _after) in enumerate(months)
+    }
+
+
+def coverage_cohort(scope: Scope) -> Tallies:
+    if scope.by is None:
+        result = coverage(scope.period)
+        return {TOTAL: {"in_scope": result.in_scope, "covered": result.visited}}
+    if scope.by == Breakdown.MONTH:
+        in_scope = default_scope().count()
+        visited = (
+            on_site_visits(scope.period)
+            .filter(enterprise__in=default_scope())
+            .annotate(bucket=month_of(scope, "visited_at"))
+            .values("bucket")
+            .annotate(covered=Count("enterprise_id", distinct=True))
+            .order_by()
+        )
+        tallies: Tallies = {
+            month_key(first): {"in_scope": in_scope} for first, _after in months_of(scope.period)
+        }
+        for row in visited:
+            tallies.setdefault(month_key(row["bucket"]), {"in_scope": in_scope})["covered"] = row["covered"]
+        return tallies
+    visited = on_site_visits(scope.period).filter(enterprise_id=OuterRef("pk"))
+    return group_by(
+        scope,
+        default_scope(),
+        enterprise_bucket(scope, "", "created_at"),
+        in_scope=Count("pk"),
+        covered=Count("pk", filter=Q(Exists(visited))),
+    )
+
+
+def served_cohort(scope: Scope) -> Tallies:
+    """Distinct enterprises over visits ∪ issues, per bucket: one query over a SQL UNION."""
+    issues, unit = issues_open_at(scope, Issue.objects.filter(in_period(scope, "created_at")))
+    issues = issues.exclude(pk__in=with_event_before([lc.MERGE.name], scope.as_of))
+    parts = [(issues, issue_bucket(scope, "created_at", unit))]
+    if scope.unit_id is None and scope.by not in (Breakdown.UNIT, Breakdown.CATEGORY):
+        parts.append((on_site_visits(scope.period), enterprise_bucket(scope, "enterprise__", "visited_at")))
+    grouped = scope.by is not None
+    compiled, params = [], []
+    for queryset, bucket in parts:
+        columns = {"served_enterprise": F("enterprise_id")}
+        if grouped:
+            columns = {"bucket": bucket, **columns}
+        part = queryset.annotate(**columns).values(*columns).order_by()
+        sql, part_params = part.query.sql_with_params()
+        compiled.append(f"({sql})" if connection.features.supports_parentheses_in_compound else sql)
+        params.extend(part_params)
+    union = " UNION ".join(compiled)
+    with connection.cursor() as cursor:
+        if grouped:
+            cursor.execute(f'SELECT "bucket", COUNT(*) FROM ({union}) served GROUP BY "bucket"', params)
+            return {bucket_key(scope, bucket): {"served": n} for bucket, n in cursor.fetchall()}
+        cursor.execute(f"SELECT COUNT(*) FROM ({union}) served", params)
+        return {TOTAL: {"served": cursor.fetchone()[0]}}

@@ -1,0 +1,193 @@
+"""``compute``: every figure of a period, from the cohorts' raw counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import replace
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from services.core import clock
+from services.departments.models import Unit
+from services.issues.models import (
+    IssuePolicy,
+)
+from services.reports.figures import cohorts
+from services.reports.figures.breakdowns import row_keys
+from services.reports.figures.definitions import (
+    DAYS_PLACES,
+    OVERDUE_NOW,
+    RATE_PLACES,
+    TOTAL,
+    Breakdown,
+    FigureValue,
+    Report,
+    Row,
+    Scope,
+    Tallies,
+)
+from services.reports.models import Figure
+from services.visits.coverage import Period
+from services.workcalendar import calendar as workcalendar
+
+
+def compute(period: Period | int, *, by: str | None = None, unit: Unit | int | None = None) -> Report:
+    """All the figures of ``period`` (a ``Period`` or a year), optionally by ``by`` and for one ``unit``."""
+    if isinstance(period, int):
+        period = Period.year(period)
+    if by is not None and by not in Breakdown.VALUES:
+        raise ValueError(f"unknown breakdown {by!r}")
+    unit_id = unit.pk if isinstance(unit, Unit) else unit
+    start, end = period.bounds()
+    now = clock.now()
+    scope = Scope(
+        period=period,
+        start=start,
+        end=end,
+        as_of=min(now, end),
+        as_of_is_now=now < end,
+        by=None,
+        unit_id=unit_id,
+        tz=ZoneInfo(settings.TIME_ZONE),
+    )
+    factor = IssuePolicy.current().basic_satisfaction_factor
+
+    totals, applicable = tallies_of(scope)
+    figures = figure_values(totals.get(TOTAL, {}), applicable, factor)
+    rows: list[Row] = []
+    if by is not None:
+        by_scope = replace(scope, by=by)
+        tallies, row_applicable = tallies_of(by_scope)
+        rows = [
+            Row(key=key, label=label, figures=figure_values(tallies.get(key, {}), row_applicable, factor))
+            for key, label in row_keys(by_scope, tallies)
+        ]
+    visits = totals.get(TOTAL, {})
+    return Report(
+        period=period,
+        as_of=scope.as_of,
+        is_final=not scope.as_of_is_now,
+        by=by,
+        unit_id=unit_id,
+        figures=figures,
+        rows=rows,
+        visiting_specialists=visits.get("visiting_specialists"),
+        visited_above_scale=visits.get("visited_above_scale"),
+        warnings=period_warnings(scope),
+    )
+
+
+def tallies_of(scope: Scope) -> tuple[Tallies, set[str]]:
+    """Every raw count, per bucket, and the names of the sources that apply to this breakdown."""
+    issue_only = scope.unit_id is not None or scope.by in (Breakdown.UNIT, Breakdown.CATEGORY)
+    sources = {
+        "issues": [
+            cohorts.filed_cohort,
+            cohorts.accepted_cohort,
+            cohorts.closed_cohort,
+            cohorts.handling_days_cohort,
+        ],
+        "dispatches": [cohorts.dispatch_cohort, cohorts.sent_back_cohort],
+        "served": [cohorts.served_cohort],
+    }
+    if scope.by != Breakdown.MONTH:
+        sources["overdue"] = [cohorts.overdue_clocks]
+    if not issue_only:
+        sources["visits"] = [cohorts.visit_cohort]
+        sources["specialists"] = [cohorts.specialist_cohort]
+        sources["coverage"] = [cohorts.coverage_cohort]
+    merged: Tallies = defaultdict(dict)
+    for functions in sources.values():
+        for function in functions:
+            for key, counts in function(scope).items():
+                merged[key].update(counts)
+    return merged, set(sources)
+
+
+# The raw counts each figure needs, by source; a source that applies but found nothing counts 0.
+SOURCE_OF = {
+    "issues": (
+        "logged",
+        "accepted",
+        "accepted_closed",
+        "closed",
+        "closed_on_time",
+        "rated",
+        "contacted",
+        "solved",
+        "satisfied",
+        "basic",
+        "reopened",
+        "handling_days",
+    ),
+    "dispatches": ("dispatched", "cut_short", "signed", "signed_on_time", "sent_back"),
+    "served": ("served",),
+    "overdue": ("overdue",),
+    "visits": ("visits", "visiting_specialists", "visited_above_scale"),
+    "specialists": ("specialists",),
+    "coverage": ("in_scope", "covered"),
+}
+
+
+def figure_values(counts: dict[str, int], applicable: set[str], factor: Decimal) -> dict[str, FigureValue]:
+    def n(name: str) -> int | None:
+        source = next(source for source, names in SOURCE_OF.items() if name in names)
+        return (counts.get(name) or 0) if source in applicable else None
+
+    def count(key: str, name: str) -> FigureValue:
+        return FigureValue(str(key), n(name))
+
+    def rate(key: str, numerator: int | Decimal | None, denominator: int | None) -> FigureValue:
+        if numerator is None or denominator is None:
+            return FigureValue(str(key), None)
+        value = (Decimal(numerator) / denominator).quantize(RATE_PLACES) if denominator else None
+        return FigureValue(str(key), value, numerator, denominator)
+
+    def sign_base() -> int | None:
+        dispatched, cut_short = n("dispatched"), n("cut_short")
+        return None if dispatched is None or cut_short is None else dispatched - cut_short
+
+    satisfied, basic = n("satisfied"), n("basic")
+    weighted = None if satisfied is None or basic is None else satisfied + factor * basic
+    closed, handling = n("closed"), n("handling_days")
+    average = FigureValue(str(Figure.AVERAGE_HANDLING_DAYS), None)
+    if closed is not None and handling is not None:
+        value = (Decimal(handling) / closed).quantize(DAYS_PLACES) if closed else None
+        average = FigureValue(str(Figure.AVERAGE_HANDLING_DAYS), value, handling, closed)
+    values = [
+        count(Figure.SPECIALISTS, "specialists"),
+        count(Figure.ENTERPRISES_SERVED, "served"),
+        count(Figure.VISITS, "visits"),
+        rate(Figure.ON_SITE_COVERAGE, n("covered"), n("in_scope")),
+        count(Figure.ISSUES_LOGGED, "logged"),
+        rate(Figure.SIGN_RATE, n("signed"), sign_base()),
+        rate(Figure.ON_TIME_SIGN_RATE, n("signed_on_time"), sign_base()),
+        rate(Figure.CLOSURE_RATE, n("accepted_closed"), n("accepted")),
+        rate(Figure.ON_TIME_CLOSURE_RATE, n("closed_on_time"), closed),
+        rate(Figure.FOLLOW_UP_RATE, n("rated"), closed),
+        rate(Figure.CONTACT_RATE, n("contacted"), n("rated")),
+        rate(Figure.SOLVED_RATE, n("solved"), n("rated")),
+        rate(Figure.SATISFACTION_RATE, weighted, n("rated")),
+        rate(Figure.REOPEN_RATE, n("reopened"), closed),
+        rate(Figure.SEND_BACK_RATE, n("sent_back"), n("dispatched")),
+        average,
+        count(OVERDUE_NOW, "overdue"),
+    ]
+    return {value.key: value for value in values}
+
+
+def period_warnings(scope: Scope) -> list[str]:
+    warnings = []
+    if scope.as_of_is_now:
+        warnings.append(
+            gettext("统计期尚未结束，数据截至%(as_of)s，之后仍会变化。")
+            % {"as_of": f"{timezone.localtime(scope.as_of):%Y-%m-%d %H:%M}"}
+        )
+    last_day = scope.period.end - dt.timedelta(days=1)
+    warnings.extend(workcalendar.warnings_for(scope.period.start, last_day))
+    return warnings
