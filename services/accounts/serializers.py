@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from services.accounts import roles
 from services.accounts.models import Role, User
 
 
@@ -58,4 +59,4 @@ class MeSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.BooleanField())
     def get_is_administrator(self, user: User) -> bool:
-        return user.role == Role.ADMIN or user.is_superuser
+        return roles.is_administrator(user)

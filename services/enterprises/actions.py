@@ -6,6 +6,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from services.accounts import roles
 from services.accounts.models import Role, User
 from services.core.errors import InvalidInput, NotPermitted
 from services.core.text import clean_text
@@ -18,7 +19,7 @@ def assign_specialist(
     *, enterprise: Enterprise, specialist: User, actor: User, started_on: date, note: str = ""
 ) -> SpecialistAssignment:
     """Make ``specialist`` the enterprise's one current specialist, ending the previous assignment."""
-    if not actor.is_active or (actor.role != Role.ADMIN and not actor.is_superuser):
+    if not roles.is_administrator(actor):
         raise NotPermitted(_("只有系统管理员可以调整专员包联。"))
     if specialist.role != Role.SPECIALIST or not specialist.is_active:
         raise InvalidInput({"specialist": [_("所选用户不是在岗的服务专员。")]})
@@ -61,7 +62,7 @@ def register_enterprise(
     **details: str,
 ) -> Enterprise:
     """An administrator registers an enterprise; its USCC is checked (GB 32100) and must be new."""
-    if not actor.is_active or (actor.role != Role.ADMIN and not actor.is_superuser):
+    if not roles.is_administrator(actor):
         raise NotPermitted(_("只有系统管理员可以登记企业。"))
     unknown = set(details) - set(ENTERPRISE_TEXT_LIMITS)
     if unknown:

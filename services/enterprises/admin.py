@@ -4,6 +4,7 @@ from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 
+from services.accounts import roles
 from services.accounts.models import Role
 from services.enterprises.actions import assign_specialist
 from services.enterprises.models import Enterprise, Park, SpecialistAssignment, Town
@@ -170,7 +171,7 @@ class SpecialistAssignmentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         user = request.user
-        return super().has_add_permission(request) and (user.is_superuser or user.role == Role.ADMIN)
+        return super().has_add_permission(request) and roles.is_administrator(user)
 
     def save_model(self, request, obj, form, change) -> None:
         if change:

@@ -13,7 +13,7 @@ from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from services.accounts.models import Role
+from services.accounts import roles
 from services.core.api import CursorPage, IdFilter, IsAuthenticatedActor, StrictBooleanFilter, error_responses
 from services.core.errors import NotPermitted
 from services.enterprises.actions import register_enterprise
@@ -113,7 +113,7 @@ class EnterpriseListView(generics.ListAPIView):
 
     def post(self, request: Request) -> Response:
         actor = request.user
-        if actor.role != Role.ADMIN and not actor.is_superuser:
+        if not roles.is_administrator(actor):
             # Refused before the body is read: whatever it says, this caller may not register.
             raise NotPermitted(_("只有系统管理员可以登记企业。"))
         serializer = EnterpriseRegistrationSerializer(data=request.data)

@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
+from services.accounts import roles
 from services.accounts.models import Role, User
 from services.departments.models import Unit
 from services.enterprises.models import SpecialistAssignment
@@ -19,14 +20,12 @@ from services.issues.models import (
     StageClock,
 )
 
-DISTRICT_WIDE = (Role.DISPATCHER, Role.LEADER, Role.ADMIN)
-
 
 def visible_issues(actor: User) -> QuerySet[Issue]:
     issues = Issue.objects.all()
     if not actor.is_authenticated or not actor.is_active:
         return issues.none()
-    if actor.role in DISTRICT_WIDE or actor.is_superuser:
+    if roles.reads_whole_district(actor):
         return issues
     if actor.role == Role.ENTERPRISE:
         return issues.filter(enterprise_id=actor.enterprise_id)

@@ -13,7 +13,8 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from services.accounts.models import Role, User
+from services.accounts import roles
+from services.accounts.models import User
 from services.core import clock
 from services.core.errors import NotPermitted
 from services.notifications.models import Channel, Delivery, DeliveryStatus, Digest, Notification
@@ -38,11 +39,13 @@ def notify(
     body: str = "",
     url: str = "",
     sms: bool = False,
+    sms_not_before: datetime | None = None,
 ) -> list[int] | None:
     """Put a message in the inbox once per source, with its e-mail and SMS deliveries.
 
     Officials who take a daily digest get no immediate e-mail; SMS (for escalations and urgent matters)
-    always goes out. Returns the ids of the deliveries created, or None if the message existed already.
+    always goes out, from ``sms_not_before`` on if given (supervision waits for working hours). Returns the
+    ids of the deliveries created, or None if the message existed already.
     """
     now = clock.now()
     try:
@@ -64,7 +67,7 @@ def notify(
                     subject=title,
                     body=f"{body}\n\n{url}".strip(),
                     source_key=source_key,
-                    next_attempt_at=now,
+                    next_attempt_at=max(now, sms_not_before) if channel == Channel.SMS and sms_not_before else now,
                 )
                 for channel, address in deliveries
             )
@@ -113,7 +116,7 @@ def due_delivery_ids(*, limit: int = 500) -> list[int]:
 
 def may_retry_deliveries(actor: User) -> bool:
     """System administrators, and only they, send failed messages again."""
-    return bool(actor.is_active and (actor.is_superuser or actor.role == Role.ADMIN))
+    return roles.is_administrator(actor)
 
 
 def retry_failed_deliveries(*, actor: User, ids: list[int] | None = None) -> int:

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from services.accounts import roles
 from services.accounts.models import Role, User
 from services.reports.models import AnnualTarget
 
@@ -13,7 +14,7 @@ READERS = (Role.DISPATCHER, Role.LEADER, Role.ADMIN)
 
 
 def reads_targets(actor: User) -> bool:
-    return bool(actor.is_authenticated and actor.is_active and (actor.is_superuser or actor.role in READERS))
+    return roles.reads_whole_district(actor)
 
 
 def visible_targets(actor: User) -> QuerySet[AnnualTarget]:

@@ -1,5 +1,6 @@
 from django.db.models import QuerySet
 
+from services.accounts import roles
 from services.accounts.models import Role, User
 from services.visits.models import Visit
 
@@ -10,6 +11,6 @@ def list_visits_for(actor: User) -> QuerySet[Visit]:
         return visits.filter(specialist=actor)
     if actor.role == Role.ENTERPRISE:
         return visits.filter(enterprise_id=actor.enterprise_id)
-    if actor.role in (Role.DISPATCHER, Role.LEADER, Role.ADMIN) or actor.is_superuser:
+    if roles.reads_whole_district(actor):
         return visits
     return visits.none()
