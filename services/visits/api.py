@@ -23,7 +23,7 @@ from services.core.api import CursorPage, IdFilter, IsAuthenticatedActor, error_
 from services.core.errors import NotPermitted
 from services.issues.models import Issue
 from services.issues.selectors import visible_issues
-from services.visits.actions import SNAPSHOT_FIELDS, FoundProblem, log_visit
+from services.visits.actions import CONDITION_FIELDS, SNAPSHOT_FIELDS, FoundProblem, log_visit
 from services.visits.models import Method, Visit
 from services.visits.selectors import list_visits_for
 from services.visits.serializers import VisitCreateSerializer, VisitDetailSerializer, VisitSerializer
@@ -107,10 +107,12 @@ class VisitPage(CursorPage):
         description=(
             "企业的包联服务专员录入一次走访：时间、方式、接待人员、同行人员、经营情况、政策宣讲、意见建议，"
             "以及发现的问题（每条生成一件与本次走访关联的诉求）。全部成功或全部不写。"
+            "带上客户端生成的 client_key，重复提交（离线补发、网络中断后重试）返回首次录入的结果。"
             "其他角色返回 403 并说明原因；不在调用者可见范围的企业视同不存在。\n\n"
             "The enterprise's serving specialist logs a visit: when, how, who was met, companions, the "
             "operating snapshot, policies explained, suggestions, and the problems found (each becomes an "
-            "issue linked to the visit). All or nothing. Other roles get 403 with the reason; an "
+            "issue linked to the visit). All or nothing. With a client-made client_key, a repeat (an offline "
+            "queue catching up, a retry after a lost response) returns the first result. Other roles get 403 with the reason; an "
             "enterprise the caller may not see is treated as one that does not exist."
         ),
         request=VisitCreateSerializer,
@@ -149,7 +151,8 @@ class VisitListView(generics.ListAPIView):
             people_met=data["people_met"],
             companions=data.get("companions", []),
             problems=[FoundProblem(**problem) for problem in data.get("problems", [])],
-            **{field: data[field] for field in SNAPSHOT_FIELDS},
+            client_key=data.get("client_key"),
+            **{field: data[field] for field in (*SNAPSHOT_FIELDS, *CONDITION_FIELDS)},
         )
         visit = visits_for_detail(actor).get(pk=visit.pk)
         return Response(VisitDetailSerializer(visit).data, status=status.HTTP_201_CREATED)

@@ -14,8 +14,8 @@ from services.enterprises.serializers import EnterpriseBriefSerializer
 from services.issues.actions import TEXT_MAX, TITLE_MAX
 from services.issues.lifecycle import Status
 from services.issues.models import Category, Complexity, Issue, Urgency
-from services.visits.actions import SNAPSHOT_FIELDS
-from services.visits.models import Method, Visit, VisitPhoto
+from services.visits.actions import CONDITION_FIELDS, SNAPSHOT_FIELDS
+from services.visits.models import Condition, Method, Visit, VisitPhoto
 
 SNAPSHOT_MAX = 5000
 MAX_COMPANIONS = 20
@@ -84,6 +84,7 @@ class VisitDetailSerializer(VisitSerializer):
         fields = [
             *VisitSerializer.Meta.fields,
             "companions",
+            *CONDITION_FIELDS,
             *SNAPSHOT_FIELDS,
             "photos",
             "issues",
@@ -129,6 +130,15 @@ class FoundProblemSerializer(serializers.Serializer):
 class VisitCreateSerializer(serializers.Serializer):
     """Parses a visit; ``log_visit`` decides whether the caller may log it and checks the rules."""
 
+    client_key = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=(
+            "客户端生成的提交标识（UUID）：同一标识再次提交返回首次的结果，不会重复录入 / "
+            "a UUID made by the client: sending it again returns the first result instead of a second visit"
+        ),
+    )
     enterprise = serializers.PrimaryKeyRelatedField(
         queryset=Enterprise.objects.none(), help_text="包联企业 ID / Id of an enterprise the caller serves"
     )
@@ -137,11 +147,30 @@ class VisitCreateSerializer(serializers.Serializer):
     people_met = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     companions = serializers.ListField(
         child=serializers.PrimaryKeyRelatedField(
-            queryset=User.objects.filter(is_active=True).exclude(role=Role.ENTERPRISE)
+            queryset=User.objects.filter(is_active=True).exclude(role__in=[Role.ENTERPRISE, ""])
         ),
         required=False,
         max_length=MAX_COMPANIONS,
         help_text="同行人员 ID（政府工作人员）/ ids of officials who came along",
+    )
+    orders_condition = serializers.ChoiceField(
+        choices=Condition.choices, required=False, allow_blank=True, default="", help_text="订单 / orders"
+    )
+    labour_condition = serializers.ChoiceField(
+        choices=Condition.choices, required=False, allow_blank=True, default="", help_text="用工 / labour"
+    )
+    energy_condition = serializers.ChoiceField(
+        choices=Condition.choices, required=False, allow_blank=True, default="", help_text="用能 / energy"
+    )
+    funds_condition = serializers.ChoiceField(
+        choices=Condition.choices, required=False, allow_blank=True, default="", help_text="资金 / funds"
+    )
+    production_sales_condition = serializers.ChoiceField(
+        choices=Condition.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="产销 / production and sales",
     )
     orders = serializers.CharField(max_length=SNAPSHOT_MAX, required=False, allow_blank=True, default="")
     labour = serializers.CharField(max_length=SNAPSHOT_MAX, required=False, allow_blank=True, default="")

@@ -490,3 +490,47 @@ def test_a_visit_time_is_shown_in_jiangjin_time(caller, own_visit):
 
     assert dt.datetime.fromisoformat(body["visited_at"]) == shanghai(2026, 2, 26, 14)
     assert body["visited_at"].endswith("+08:00")
+
+
+# ---------------------------------------------------------------- the phone's key: a repeat is not a second visit
+
+KEY = "0b8f6a52-3c1d-4e7a-9f20-5d4c3b2a1908"
+
+
+def test_a_visit_sent_again_with_the_same_key_returns_the_first_result(
+    caller, enterprise, specialist, category
+):
+    body = visit_body(
+        enterprise,
+        client_key=KEY,
+        problems=[{"category": category.pk, "title": "缺焊工30名", "description": "订单增长，夜班缺人。"}],
+    )
+    specialist_client = caller("specialist")
+
+    first = specialist_client.post(LIST, body, format="json")
+    again = specialist_client.post(LIST, body, format="json")
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert Visit.objects.count() == 1
+    assert Issue.objects.filter(visit_id=first.json()["id"]).count() == 1
+
+
+def test_a_key_that_is_not_a_uuid_is_a_field_error(caller, enterprise, specialist):
+    response = caller("specialist").post(LIST, visit_body(enterprise, client_key="abc"), format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["client_key"]
+    assert Visit.objects.count() == 0
+
+
+def test_the_snapshot_conditions_are_sent_and_shown(caller, enterprise, specialist):
+    body = visit_body(enterprise, orders_condition="good", labour_condition="strained")
+
+    created = caller("specialist").post(LIST, body, format="json").json()
+
+    assert (created["orders_condition"], created["labour_condition"], created["funds_condition"]) == (
+        "good",
+        "strained",
+        "",
+    )
