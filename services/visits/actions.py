@@ -1,3 +1,4 @@
+import contextlib
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -220,7 +221,5 @@ def _discard(names: list[str]) -> None:
     """Files saved for a visit that was not recorded."""
     storage = VisitPhoto._meta.get_field("image").storage
     for name in names:
-        try:
+        with contextlib.suppress(OSError):  # best effort: an orphan file costs disk, never correctness
             storage.delete(name)
-        except OSError:  # best effort: an orphan file costs disk, never correctness
-            pass

@@ -27,7 +27,7 @@ def serving(db):
 
 
 def test_a_specialist_sees_n_of_m_visited_on_site_and_which_are_left(serving):
-    specialist, (first, second, third) = serving
+    specialist, (first, _second, _third) = serving
     VisitFactory(enterprise=first, specialist=specialist, visited_at=shanghai(2026, 2, 10))
 
     quarter = specialist_quarter(specialist, Q1)
