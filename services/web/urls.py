@@ -2,6 +2,7 @@ from django.urls import path
 
 from services.web import ops
 from services.web.views import common as views
+from services.web.views import specialist
 
 app_name = "web"
 
@@ -12,4 +13,11 @@ urlpatterns = [
     path("notifications/", views.notifications_view, name="notifications"),
     path("ops/", ops.ops_view, name="ops"),
     path("healthz", views.healthz, name="healthz"),
+    path("specialist/", specialist.my_enterprises, name="specialist-enterprises"),
+    path("specialist/visits/new/", specialist.log_visit_page, name="specialist-log-visit"),
+    path("specialist/visits/<int:pk>/", specialist.visit_detail, name="specialist-visit"),
+    path("specialist/enterprises/<int:enterprise_id>/file/", specialist.file_on_behalf, name="specialist-file"),
+    path("specialist/coverage/", specialist.coverage_page, name="specialist-coverage"),
+    path("sw.js", specialist.service_worker, name="service-worker"),
+    path("manifest.webmanifest", specialist.manifest, name="manifest"),
 ]

@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from services.accounts import roles
 from services.core import clock
 from services.issues.lifecycle import OPEN_STATUSES
 from services.issues.selectors import (
@@ -20,12 +21,15 @@ from services.issues.selectors import (
 from services.notifications.selectors import list_notifications_for
 from services.visits.coverage import Period, coverage, coverage_by_specialist
 from services.web.access import sees_district_figures
+from services.web.views import specialist
 from services.workcalendar.calendar import coverage_warning
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
+    if roles.is_specialist(user):
+        return specialist.my_enterprises(request)  # a specialist's work list is the enterprises they serve
     if user.is_unit_staff:
         issues = unit_inbox(user)
     else:
