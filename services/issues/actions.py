@@ -46,9 +46,9 @@ from services.issues.models import (
     UnitRole,
     Urgency,
 )
-from services.issues.permissions import ensure_permitted, may_file_for
+from services.issues.permissions import Facts, ensure_may, may_file_for
 from services.issues.tracking import schedule_clock
-from services.workcalendar.calendar import due_at, working_days_between
+from services.workcalendar.calendar import due_at
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +62,16 @@ NOTE_MAX = 2000
 
 def _locked(issue: Issue) -> Issue:
     return Issue.objects.select_for_update().get(pk=issue.pk)
+
+
+def _ensure_may(actor: User, transition: lc.Transition, issue: Issue) -> Facts:
+    """Refuse unless the actor may make the move now (who, status, the step's own rules); the facts come
+    from the locked row, so the answer holds until the commit."""
+    from services.issues.selectors import move_facts
+
+    facts = move_facts(actor=actor, issue=issue)
+    ensure_may(actor, transition, issue, facts)
+    return facts
 
 
 def _schedule_notifications(event_id: int) -> None:
@@ -286,8 +296,7 @@ def file_issue(
 @transaction.atomic
 def accept_issue(*, issue: Issue, actor: User, note: str = "") -> Issue:
     issue = _locked(issue)
-    ensure_permitted(actor, lc.ACCEPT, issue)
-    lc.ensure_allowed(lc.ACCEPT, issue.status)
+    _ensure_may(actor, lc.ACCEPT, issue)
     note = clean_text(note, field="note", label=_("受理意见"), max_length=NOTE_MAX, required=False)
     at = clock.now()
     issue.accepted_at = at
@@ -299,8 +308,7 @@ def accept_issue(*, issue: Issue, actor: User, note: str = "") -> Issue:
 @transaction.atomic
 def reject_issue(*, issue: Issue, actor: User, reason: str) -> Issue:
     issue = _locked(issue)
-    ensure_permitted(actor, lc.REJECT, issue)
-    lc.ensure_allowed(lc.REJECT, issue.status)
+    _ensure_may(actor, lc.REJECT, issue)
     reason = clean_text(reason, field="reason", label=_("不予受理理由"), max_length=NOTE_MAX)
     at = clock.now()
     issue.closure_reason = reason
@@ -313,8 +321,7 @@ def reject_issue(*, issue: Issue, actor: User, reason: str) -> Issue:
 def merge_issue(*, issue: Issue, actor: User, into: Issue, note: str = "") -> Issue:
     """Close a duplicate into the issue that carries on; the enterprise follows the surviving one."""
     issue = _locked(issue)
-    ensure_permitted(actor, lc.MERGE, issue)
-    lc.ensure_allowed(lc.MERGE, issue.status)
+    _ensure_may(actor, lc.MERGE, issue)
     if into.pk == issue.pk:
         raise InvalidInput({"into": [_("不能把诉求合并到它自己。")]})
     into = Issue.objects.get(pk=into.pk)  # its status now, not when the caller read it
@@ -365,8 +372,7 @@ def dispatch_issue(
     note: str = "",
 ) -> Issue:
     issue = _locked(issue)
-    ensure_permitted(actor, lc.DISPATCH, issue)
-    lc.ensure_allowed(lc.DISPATCH, issue.status)
+    _ensure_may(actor, lc.DISPATCH, issue)
     co = _validate_units(lead_unit, co_units)
     note = clean_text(note, field="note", label=_("派单意见"), max_length=NOTE_MAX, required=False)
     fields = ["lead_unit", "dispatched_at"]
@@ -393,8 +399,7 @@ def transfer_issue(
 ) -> Issue:
     """Re-dispatch (转办): the previous units' clocks stop, the next unit's start fresh."""
     issue = _locked(issue)
-    ensure_permitted(actor, lc.TRANSFER, issue)
-    lc.ensure_allowed(lc.TRANSFER, issue.status)
+    _ensure_may(actor, lc.TRANSFER, issue)
     co = _validate_units(lead_unit, co_units)
     note = clean_text(note, field="note", label=_("转办意见"), max_length=NOTE_MAX, required=False)
     at = clock.now()
@@ -428,8 +433,7 @@ def transfer_issue(
 def acknowledge_issue(*, issue: Issue, actor: User) -> Issue:
     """签收 — the unit reports for duty ("报到")."""
     issue = _locked(issue)
-    ensure_permitted(actor, lc.ACKNOWLEDGE, issue)
-    lc.ensure_allowed(lc.ACKNOWLEDGE, issue.status)
+    _ensure_may(actor, lc.ACKNOWLEDGE, issue)
     at = clock.now()
     IssueUnit.objects.filter(issue=issue, unit_id=issue.lead_unit_id, ended_at__isnull=True).update(
         acknowledged_at=at
@@ -443,19 +447,9 @@ def acknowledge_issue(*, issue: Issue, actor: User) -> Issue:
 def send_back_issue(*, issue: Issue, actor: User, reason: str) -> Issue:
     """退回 a wrongly dispatched problem, only within the sign deadline, with a reason."""
     issue = _locked(issue)
-    ensure_permitted(actor, lc.SEND_BACK, issue)
-    lc.ensure_allowed(lc.SEND_BACK, issue.status)
+    _ensure_may(actor, lc.SEND_BACK, issue)
     reason = clean_text(reason, field="reason", label=_("退回理由"), max_length=NOTE_MAX)
     at = clock.now()
-    sign_clock = (
-        StageClock.objects.filter(
-            issue=issue, unit_id=issue.lead_unit_id, stage=Stage.SIGN, stopped_at__isnull=True
-        )
-        .order_by("-started_at")
-        .first()
-    )
-    if sign_clock is None or at > sign_clock.due_at:
-        raise InvalidTransition(_("已超过签收时限，不能退回；如确属错派，请联系调度员转办。"))
     unit = issue.lead_unit
     _end_parts(issue, at=at, reason="sent_back")
     _stop_all(issue, at=at)
@@ -470,15 +464,12 @@ def send_back_issue(*, issue: Issue, actor: User, reason: str) -> Issue:
 @transaction.atomic
 def record_first_contact(*, issue: Issue, actor: User, note: str) -> Issue:
     issue = _locked(issue)
-    ensure_permitted(actor, lc.RECORD_CONTACT, issue)
-    lc.ensure_allowed(lc.RECORD_CONTACT, issue.status)
+    _ensure_may(actor, lc.RECORD_CONTACT, issue)
     note = clean_text(note, field="note", label=_("联系情况"), max_length=NOTE_MAX)
     at = clock.now()
-    updated = IssueUnit.objects.filter(
+    IssueUnit.objects.filter(
         issue=issue, unit_id=issue.lead_unit_id, ended_at__isnull=True, first_contact_at__isnull=True
     ).update(first_contact_at=at)
-    if not updated:
-        raise InvalidTransition(_("已记录过首次联系。"))
     _meet(issue, Stage.FIRST_CONTACT, at=at, unit_id=issue.lead_unit_id)
     _move(issue, lc.RECORD_CONTACT, actor=actor, at=at, note=note)
     return issue
@@ -488,12 +479,9 @@ def record_first_contact(*, issue: Issue, actor: User, note: str) -> Issue:
 def submit_co_input(*, issue: Issue, actor: User, text: str) -> Issue:
     """A co-handling unit (协办) gives its input to the lead unit."""
     issue = _locked(issue)
+    _ensure_may(actor, lc.CO_HANDLER_INPUT, issue)
     part = _active_co_part(issue, actor.unit_id)
-    ensure_permitted(actor, lc.CO_HANDLER_INPUT, issue, is_co_unit=part is not None)
-    lc.ensure_allowed(lc.CO_HANDLER_INPUT, issue.status)
     text = clean_text(text, field="text", label=_("协办意见"), max_length=TEXT_MAX)
-    if part.input_at is not None:
-        raise InvalidTransition(_("本单位已提交过协办意见。"))
     at = clock.now()
     part.input_text = text
     part.input_at = at
@@ -506,8 +494,7 @@ def submit_co_input(*, issue: Issue, actor: User, text: str) -> Issue:
 @transaction.atomic
 def respond_to_issue(*, issue: Issue, actor: User, outcome: str, reply: str) -> Issue:
     issue = _locked(issue)
-    ensure_permitted(actor, lc.RESPOND, issue)
-    lc.ensure_allowed(lc.RESPOND, issue.status)
+    _ensure_may(actor, lc.RESPOND, issue)
     _check_choice(outcome, Outcome, "outcome", _("答复结果"))
     reply = clean_text(reply, field="reply", label=_("答复内容"), max_length=TEXT_MAX)
     at = clock.now()
@@ -541,9 +528,7 @@ def respond_to_issue(*, issue: Issue, actor: User, outcome: str, reply: str) -> 
 @transaction.atomic
 def request_extension(*, issue: Issue, actor: User, working_days: int, reason: str) -> ExtensionRequest:
     issue = _locked(issue)
-    ensure_permitted(actor, lc.REQUEST_EXTENSION, issue)
-    lc.ensure_allowed(lc.REQUEST_EXTENSION, issue.status)
-    policy = IssuePolicy.current()
+    policy = _ensure_may(actor, lc.REQUEST_EXTENSION, issue).policy
     reason = clean_text(reason, field="reason", label=_("延期理由"), max_length=NOTE_MAX)
     if (
         not isinstance(working_days, int)
@@ -553,22 +538,12 @@ def request_extension(*, issue: Issue, actor: User, working_days: int, reason: s
         raise InvalidInput(
             {"working_days": [_("延期天数应为1至%(max)d个工作日。") % {"max": policy.extension_max_days}]}
         )
-    approved = ExtensionRequest.objects.filter(issue=issue, status=ExtensionStatus.APPROVED).count()
-    if approved >= policy.extension_max_count:
-        raise InvalidTransition(_("该诉求已延期过，不能再次申请延期。"))
-    if ExtensionRequest.objects.filter(issue=issue, status=ExtensionStatus.PENDING).exists():
-        raise InvalidTransition(_("已有待审核的延期申请。"))
-    answer = _running_clocks(issue, stages=[Stage.ANSWER], unit_id=issue.lead_unit_id).first()
-    if answer is None:
-        raise InvalidTransition(_("没有进行中的答复时限，无需延期。"))
+    answer = (
+        _running_clocks(issue, stages=[Stage.ANSWER], unit_id=issue.lead_unit_id)
+        .order_by("-started_at", "-pk")
+        .first()
+    )
     at = clock.now()
-    today = timezone.localtime(at).date()
-    due_day = timezone.localtime(answer.due_at).date()
-    if working_days_between(today, due_day) < policy.extension_notice_days:
-        raise InvalidTransition(
-            _("延期须在答复截止日前至少%(days)d个工作日提出（截止：%(due)s）。")
-            % {"days": policy.extension_notice_days, "due": f"{due_day:%Y-%m-%d}"}
-        )
     extension = ExtensionRequest.objects.create(
         issue=issue,
         unit_id=issue.lead_unit_id,
@@ -594,11 +569,8 @@ def request_extension(*, issue: Issue, actor: User, working_days: int, reason: s
 def decide_extension(*, issue: Issue, actor: User, approve: bool, note: str = "") -> ExtensionRequest:
     """The dispatcher decides; an approval moves the answer due date, never the status."""
     issue = _locked(issue)
-    ensure_permitted(actor, lc.DECIDE_EXTENSION, issue)
-    lc.ensure_allowed(lc.DECIDE_EXTENSION, issue.status)
-    extension = ExtensionRequest.objects.filter(issue=issue, status=ExtensionStatus.PENDING).first()
-    if extension is None:
-        raise InvalidTransition(_("没有待审核的延期申请。"))
+    _ensure_may(actor, lc.DECIDE_EXTENSION, issue)
+    extension = ExtensionRequest.objects.get(issue=issue, status=ExtensionStatus.PENDING)
     note = clean_text(note, field="note", label=_("审核意见"), max_length=NOTE_MAX, required=not approve)
     at = clock.now()
     extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.DECLINED
@@ -638,13 +610,7 @@ def evaluate_issue(
     """评价. Satisfied or basically satisfied closes the issue; dissatisfied sends it to review (研判)."""
     issue = _locked(issue)
     # Who may rate does not depend on the rating: ask that first, so a stranger learns nothing more.
-    ensure_permitted(
-        actor,
-        lc.EVALUATE,
-        issue,
-        current_specialist_id=current_specialist_id(issue.enterprise_id),
-        rates_by_phone=issue.enterprise.rates_by_phone,
-    )
+    _ensure_may(actor, lc.EVALUATE, issue)
     _check_choice(satisfaction, Satisfaction, "satisfaction", _("满意度"))
     transition = lc.EVALUATE_DISSATISFIED if satisfaction == Satisfaction.DISSATISFIED else lc.EVALUATE
     lc.ensure_allowed(transition, issue.status)
@@ -687,8 +653,7 @@ def evaluate_issue(
 def reopen_issue(*, issue: Issue, actor: User, note: str) -> Issue:
     """重办: back to the lead unit with a fresh answer deadline."""
     issue = _locked(issue)
-    ensure_permitted(actor, lc.REOPEN, issue)
-    lc.ensure_allowed(lc.REOPEN, issue.status)
+    _ensure_may(actor, lc.REOPEN, issue)
     note = clean_text(note, field="note", label=_("重办意见"), max_length=NOTE_MAX)
     at = clock.now()
     policy = IssuePolicy.current()
@@ -732,8 +697,7 @@ def reopen_issue(*, issue: Issue, actor: User, note: str) -> Issue:
 def review_close_issue(*, issue: Issue, actor: User, reason: str) -> Issue:
     """研判办结: the dispatcher closes a dissatisfied issue, saying why."""
     issue = _locked(issue)
-    ensure_permitted(actor, lc.REVIEW_CLOSE, issue)
-    lc.ensure_allowed(lc.REVIEW_CLOSE, issue.status)
+    _ensure_may(actor, lc.REVIEW_CLOSE, issue)
     reason = clean_text(reason, field="reason", label=_("研判办结理由"), max_length=NOTE_MAX)
     at = clock.now()
     issue.closure_kind = ClosureKind.REVIEWED
@@ -772,8 +736,7 @@ def close_unrated_issue(*, issue: Issue) -> Issue:
 @transaction.atomic
 def withdraw_issue(*, issue: Issue, actor: User, reason: str) -> Issue:
     issue = _locked(issue)
-    ensure_permitted(actor, lc.WITHDRAW, issue)
-    lc.ensure_allowed(lc.WITHDRAW, issue.status)
+    _ensure_may(actor, lc.WITHDRAW, issue)
     reason = clean_text(reason, field="reason", label=_("撤回原因"), max_length=NOTE_MAX)
     at = clock.now()
     issue.closure_reason = reason
@@ -787,20 +750,9 @@ def withdraw_issue(*, issue: Issue, actor: User, reason: str) -> Issue:
 # ---------------------------------------------------------------- attachments
 
 
-def _attach_context(issue: Issue, actor: User) -> dict:
-    return {
-        "current_specialist_id": current_specialist_id(issue.enterprise_id)
-        if actor.role == Role.SPECIALIST
-        else None,
-        "is_handling_unit": actor.is_unit_staff
-        and IssueUnit.objects.filter(issue=issue, unit_id=actor.unit_id, ended_at__isnull=True).exists(),
-    }
-
-
 def ensure_may_attach(*, issue: Issue, actor: User) -> None:
     """Raise NotPermitted or InvalidTransition unless ``actor`` may add a file to ``issue`` now."""
-    ensure_permitted(actor, lc.ATTACH, issue, **_attach_context(issue, actor))
-    lc.ensure_allowed(lc.ATTACH, issue.status)
+    _ensure_may(actor, lc.ATTACH, issue)
 
 
 def add_attachment(*, issue: Issue, actor: User, upload, note: str = "") -> IssueAttachment:

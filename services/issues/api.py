@@ -21,20 +21,16 @@ from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import Serializer
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from services.core.api import ActionView, CursorPage, FilterBackend, IsAuthenticatedActor, error_responses
-from services.enterprises.selectors import current_specialist_id
-from services.issues import actions
-from services.issues import lifecycle as lc
+from services.issues import actions, workflow
 from services.issues import serializers as s
 from services.issues.attachments import KINDS
 from services.issues.filters import DEFAULT_ORDERING, ORDERINGS, IssueFilter
-from services.issues.models import Issue, IssueUnit, UnitRole
-from services.issues.permissions import ensure_permitted
+from services.issues.models import Issue
 from services.issues.selectors import (
     attachments_of,
     events_of,
@@ -47,6 +43,7 @@ from services.issues.selectors import (
     visible_issues,
     with_next_due,
 )
+from services.issues.workflow import Move
 
 # Sentinels that sort issues without a running clock after every real due time, in both directions.
 _NO_DUE_LATEST = datetime(9000, 1, 1, tzinfo=UTC)
@@ -376,369 +373,49 @@ class IssueAttachmentFileView(APIView):
 
 
 class IssueActionView(ActionView):
-    """Fetch the visible issue (404), check the caller may make the move (403), parse (400), act (409/400)."""
+    """Fetch the visible issue (404), check the caller may make the move (403), parse (400), act (409/400).
+
+    One subclass per move of the registry (``workflow.MOVES``), made by ``_action_view``."""
 
     permission_classes = (IsAuthenticatedActor,)
-    transition: ClassVar[lc.Transition]
+    move: ClassVar[Move]
 
     def get_object(self) -> Issue:
         return get_issue_for(actor=self.request.user, issue_id=self.kwargs["pk"])
 
-    def permission_context(self, issue: Issue) -> dict[str, Any]:
-        return {}
-
     def check(self, issue: Issue) -> None:
-        ensure_permitted(self.request.user, self.transition, issue, **self.permission_context(issue))
+        workflow.ensure_may_act(move=self.move, actor=self.request.user, issue=issue)
+
+    def perform(self, issue: Issue, data: dict) -> Any:
+        return self.move.perform(issue, self.request.user, data)
 
     def represent(self, issue: Issue, result: Any) -> dict[str, Any]:
         return _detail(self.request, issue.pk)
 
 
-def _action_schema(*, action: str, summary: str, description: str, request: type[Serializer] | None):
-    return extend_schema(
-        operation_id=f"issues_{action.replace('-', '_')}",
+def _action_view(move: Move) -> type[IssueActionView]:
+    schema = extend_schema(
+        operation_id=f"issues_{move.slug.replace('-', '_')}",
         tags=["issues"],
-        summary=summary,
-        description=description,
+        summary=move.summary,
+        description=move.description,
         parameters=[ID_PARAMETER],
-        request=request,
+        request=move.input,
         responses={200: s.IssueDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
 
+    class MoveView(IssueActionView):
+        input_serializer = move.input
 
-class AcceptView(IssueActionView):
-    transition = lc.ACCEPT
-    input_serializer = s.IssueNoteInputSerializer
+        @schema
+        def post(self, request: Request, *args, **kwargs) -> Response:
+            return super().post(request, *args, **kwargs)
 
-    @_action_schema(
-        action="accept",
-        summary="受理 / Accept",
-        description="调度员受理待受理的诉求。\n\nA dispatcher accepts a submitted issue.",
-        request=s.IssueNoteInputSerializer,
+    MoveView.move = move
+    MoveView.__name__ = MoveView.__qualname__ = (
+        "".join(part.title() for part in move.slug.split("-")) + "View"
     )
-    def post(self, request: Request, *args, **kwargs) -> Response:
-        return super().post(request, *args, **kwargs)
+    return MoveView
 
-    def perform(self, issue: Issue, data: dict) -> Issue:
-        return actions.accept_issue(issue=issue, actor=self.request.user, **data)
 
-
-class RejectView(IssueActionView):
-    transition = lc.REJECT
-    input_serializer = s.IssueReasonInputSerializer
-
-    @_action_schema(
-        action="reject",
-        summary="不予受理 / Reject",
-        description="调度员说明理由后不予受理。\n\nA dispatcher rejects a submitted issue, giving the reason.",
-        request=s.IssueReasonInputSerializer,
-    )
-    def post(self, request: Request, *args, **kwargs) -> Response:
-        return super().post(request, *args, **kwargs)
-
-    def perform(self, issue: Issue, data: dict) -> Issue:
-        return actions.reject_issue(issue=issue, actor=self.request.user, reason=data["reason"])
-
-
-class MergeView(IssueActionView):
-    transition = lc.MERGE
-    input_serializer = s.IssueMergeInputSerializer
-
-    @_action_schema(
-        action="merge",
-        summary="合并重复诉求 / Merge a duplicate",
-        description=(
-            "调度员把重复诉求合并到继续办理的诉求。\n\nA dispatcher merges a duplicate into the issue that carries on."
-        ),
-        request=s.IssueMergeInputSerializer,
-    )
-    def post(self, request: Request, *args, **kwargs) -> Response:
-        return super().post(request, *args, **kwargs)
-
-    def perform(self, issue: Issue, data: dict) -> Issue:
-        return actions.merge_issue(issue=issue, actor=self.request.user, into=data["into"], note=data["note"])
-
-
-class DispatchView(IssueActionView):
-    transition = lc.DISPATCH
-    input_serializer = s.IssueDispatchInputSerializer
-
-    @_action_schema(
-        action="dispatch",
-        summary="派单 / Dispatch",
-        description=(
-            "调度员派给一个牵头单位和可选的协办单位，各单位的时限开始计算。\n\n"
-            "A dispatcher hands the issue to one lead unit and optional co-handling units; their clocks start."
-        ),
-        request=s.IssueDispatchInputSerializer,
-    )
-    def post(self, request: Request, *args, **kwargs) -> Response:
-        return super().post(request, *args, **kwargs)
-
-    def perform(self, issue: Issue, data: dict) -> Issue:
-        return actions.dispatch_issue(issue=issue, actor=self.request.user, **data)
-
-
-class TransferView(IssueActionView):
-    transition = lc.TRANSFER
-    input_serializer = s.IssueTransferInputSerializer
-
-    @_action_schema(
-        action="transfer",
-        summary="转办 / Re-dispatch",
-        description=(
-            "调度员改派单位：原单位时限停止，新单位时限重新开始。\n\n"
-            "A dispatcher re-dispatches: the previous units' clocks stop, the next unit's start fresh."
-        ),
-        request=s.IssueTransferInputSerializer,
-    )
-    def post(self, request: Request, *args, **kwargs) -> Response:
-        return super().post(request, *args, **kwargs)
-
-    def perform(self, issue: Issue, data: dict) -> Issue:
-        return actions.transfer_issue(issue=issue, actor=self.request.user, **data)
-
-
-class AcknowledgeView(IssueActionView):
-    transition = lc.ACKNOWLEDGE
-    input_serializer = None
-
-    @_action_schema(
-        action="acknowledge",
-        summary="签收（报到）/ Acknowledge",
-        description="牵头单位签收派来的诉求。\n\nThe lead unit signs for the dispatched issue.",
-        request=None,
-    )
-    def post(self, request: Request, *args, **kwargs) -> Response:
-        return super().post(request, *args, **kwargs)
-
-    def perform(self, issue: Issue, data: dict) -> Issue:
-        return actions.acknowledge_issue(issue=issue, actor=self.request.user)
-
-
-class SendBackView(IssueActionView):
-    transition = lc.SEND_BACK
-    input_serializer = s.IssueReasonInputSerializer
-
-    @_action_schema(
-        action="send-back",
-        summary="退回 / Send back",
-        description=(
-            "牵头单位在签收时限内说明理由退回错派的诉求。\n\n"
-            "The lead unit sends a wrongly dispatched issue back within the sign deadline, giving the reason."
-        ),
-        request=s.IssueReasonInputSerializer,
-    )
-    def post(self, request: Request, *args, **kwargs) -> Response:
-        return super().post(request, *args, **kwargs)
-
-    def perform(self, issue: Issue, data: dict) -> Issue:
-        return actions.send_back_issue(issue=issue, actor=self.request.user, reason=data["reason"])
-
-
-class ContactView(IssueActionView):
-    transition = lc.RECORD_CONTACT
-    input_serializer = s.IssueRequiredNoteInputSerializer
-
-    @_action_schema(
-        action="contact",
-        summary="首次联系 / Record first contact",
-        description="牵头单位记录与企业的首次联系。\n\nThe lead unit records its first contact with the enterprise.",
-        request=s.IssueRequiredNoteInputSerializer,
-    )
-    def post(self, request: Request, *args, **kwargs) -> Response:
-        return super().post(request, *args, **kwargs)
-
-    def perform(self, issue: Issue, data: dict) -> Issue:
-        return actions.record_first_contact(issue=issue, actor=self.request.user, note=data["note"])
-
-
-class CoHandlerInputView(IssueActionView):
-    transition = lc.CO_HANDLER_INPUT
-    input_serializer = s.IssueCoHandlerInputSerializer
-
-    def permission_context(self, issue: Issue) -> dict[str, Any]:
-        unit_id = self.request.user.unit_id
-        is_co_unit = (
-            unit_id is not None
-            and IssueUnit.objects.filter(
-                issue=issue, unit_id=unit_id, role=UnitRole.CO, ended_at__isnull=True
-            ).exists()
-        )
-        return {"is_co_unit": is_co_unit}
-
-    @_action_schema(
-        action="co-handler-input",
-        summary="协办意见 / Co-handler input",
-        description="协办单位向牵头单位提交意见。\n\nA co-handling unit gives its input to the lead unit.",
-        request=s.IssueCoHandlerInputSerializer,
-    )
-    def post(self, request: Request, *args, **kwargs) -> Response:
-        return super().post(request, *args, **kwargs)
-
-    def perform(self, issue: Issue, data: dict) -> Issue:
-        return actions.submit_co_input(issue=issue, actor=self.request.user, text=data["text"])
-
-
-class RespondView(IssueActionView):
-    transition = lc.RESPOND
-    input_serializer = s.IssueRespondInputSerializer
-
-    @_action_schema(
-        action="respond",
-        summary="答复 / Respond",
-        description=(
-            "牵头单位答复企业（已解决、部分解决、解释说明、提级办理）。\n\n"
-            "The lead unit answers (solved, partly solved, explained, escalated)."
-        ),
-        request=s.IssueRespondInputSerializer,
-    )
-    def post(self, request: Request, *args, **kwargs) -> Response:
-        return super().post(request, *args, **kwargs)
-
-    def perform(self, issue: Issue, data: dict) -> Issue:
-        return actions.respond_to_issue(issue=issue, actor=self.request.user, **data)
-
-
-class RequestExtensionView(IssueActionView):
-    transition = lc.REQUEST_EXTENSION
-    input_serializer = s.IssueExtensionRequestInputSerializer
-
-    @_action_schema(
-        action="request-extension",
-        summary="申请延期 / Request an extension",
-        description=(
-            "牵头单位在答复截止前申请延期，由调度员审核。\n\n"
-            "The lead unit asks for more working days before the answer is due; a dispatcher decides."
-        ),
-        request=s.IssueExtensionRequestInputSerializer,
-    )
-    def post(self, request: Request, *args, **kwargs) -> Response:
-        return super().post(request, *args, **kwargs)
-
-    def perform(self, issue: Issue, data: dict) -> Any:
-        return actions.request_extension(issue=issue, actor=self.request.user, **data)
-
-
-class DecideExtensionView(IssueActionView):
-    transition = lc.DECIDE_EXTENSION
-    input_serializer = s.IssueExtensionDecisionInputSerializer
-
-    @_action_schema(
-        action="decide-extension",
-        summary="审核延期 / Decide an extension",
-        description=(
-            "调度员同意或不同意待审核的延期申请；同意则推迟答复截止时间，不改变状态。\n\n"
-            "A dispatcher approves or declines the pending request; approval moves the answer due time, "
-            "never the status."
-        ),
-        request=s.IssueExtensionDecisionInputSerializer,
-    )
-    def post(self, request: Request, *args, **kwargs) -> Response:
-        return super().post(request, *args, **kwargs)
-
-    def perform(self, issue: Issue, data: dict) -> Any:
-        return actions.decide_extension(issue=issue, actor=self.request.user, **data)
-
-
-class EvaluateView(IssueActionView):
-    transition = lc.EVALUATE
-    input_serializer = s.IssueEvaluateInputSerializer
-
-    def permission_context(self, issue: Issue) -> dict[str, Any]:
-        return {
-            "current_specialist_id": current_specialist_id(issue.enterprise_id),
-            "rates_by_phone": issue.enterprise.rates_by_phone,
-        }
-
-    @_action_schema(
-        action="evaluate",
-        summary="评价 / Evaluate",
-        description=(
-            "企业评价答复（电话回访的企业由服务专员代录）。满意或基本满意即办结，不满意转调度员研判。\n\n"
-            "The enterprise rates the answer (its specialist records a phone rating for an enterprise that rates "
-            "by phone). Satisfied or basically satisfied closes the issue; dissatisfied sends it to review."
-        ),
-        request=s.IssueEvaluateInputSerializer,
-    )
-    def post(self, request: Request, *args, **kwargs) -> Response:
-        return super().post(request, *args, **kwargs)
-
-    def perform(self, issue: Issue, data: dict) -> Issue:
-        return actions.evaluate_issue(issue=issue, actor=self.request.user, **data)
-
-
-class ReopenView(IssueActionView):
-    transition = lc.REOPEN
-    input_serializer = s.IssueRequiredNoteInputSerializer
-
-    @_action_schema(
-        action="reopen",
-        summary="重办 / Reopen",
-        description=(
-            "调度员把不满意的诉求退回牵头单位重新办理，答复时限重新计算。\n\n"
-            "A dispatcher sends a dissatisfied issue back to the lead unit with a fresh answer deadline."
-        ),
-        request=s.IssueRequiredNoteInputSerializer,
-    )
-    def post(self, request: Request, *args, **kwargs) -> Response:
-        return super().post(request, *args, **kwargs)
-
-    def perform(self, issue: Issue, data: dict) -> Issue:
-        return actions.reopen_issue(issue=issue, actor=self.request.user, note=data["note"])
-
-
-class CloseView(IssueActionView):
-    transition = lc.REVIEW_CLOSE
-    input_serializer = s.IssueReasonInputSerializer
-
-    @_action_schema(
-        action="close",
-        summary="研判办结 / Close after review",
-        description=(
-            "调度员研判后说明理由办结不满意的诉求。\n\nA dispatcher closes a dissatisfied issue after review, saying why."
-        ),
-        request=s.IssueReasonInputSerializer,
-    )
-    def post(self, request: Request, *args, **kwargs) -> Response:
-        return super().post(request, *args, **kwargs)
-
-    def perform(self, issue: Issue, data: dict) -> Issue:
-        return actions.review_close_issue(issue=issue, actor=self.request.user, reason=data["reason"])
-
-
-class WithdrawView(IssueActionView):
-    transition = lc.WITHDRAW
-    input_serializer = s.IssueReasonInputSerializer
-
-    @_action_schema(
-        action="withdraw",
-        summary="撤回 / Withdraw",
-        description="企业在答复前撤回本企业的诉求。\n\nThe enterprise withdraws its issue before it is answered.",
-        request=s.IssueReasonInputSerializer,
-    )
-    def post(self, request: Request, *args, **kwargs) -> Response:
-        return super().post(request, *args, **kwargs)
-
-    def perform(self, issue: Issue, data: dict) -> Issue:
-        return actions.withdraw_issue(issue=issue, actor=self.request.user, reason=data["reason"])
-
-
-ACTION_VIEWS: dict[str, type[IssueActionView]] = {
-    "accept": AcceptView,
-    "reject": RejectView,
-    "merge": MergeView,
-    "dispatch": DispatchView,
-    "acknowledge": AcknowledgeView,
-    "send-back": SendBackView,
-    "transfer": TransferView,
-    "contact": ContactView,
-    "co-handler-input": CoHandlerInputView,
-    "respond": RespondView,
-    "request-extension": RequestExtensionView,
-    "decide-extension": DecideExtensionView,
-    "evaluate": EvaluateView,
-    "reopen": ReopenView,
-    "close": CloseView,
-    "withdraw": WithdrawView,
-}
+ACTION_VIEWS: dict[str, type[IssueActionView]] = {move.slug: _action_view(move) for move in workflow.MOVES}

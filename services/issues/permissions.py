@@ -1,19 +1,48 @@
-"""Who may do what to an issue. Predicates on the actor and the row only; actions call ``ensure_permitted``.
+"""Who may do what to an issue, and whether the step is open now. Predicates on the actor, the row and the
+``Facts`` a selector gathered; actions call ``ensure_may`` under the row lock, and the registry of moves
+(``workflow.py``) asks ``refusal`` to offer exactly the moves that would succeed.
 
 Whether the actor may *see* the issue is the selectors' business; these rules decide, for a visible issue,
 which moves the actor may make.
 """
 
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from services.accounts import roles
 from services.accounts.models import Role, User
-from services.core.errors import NotPermitted
+from services.core.errors import ActionRefused, InvalidTransition, NotPermitted
 from services.issues import lifecycle as lc
-from services.issues.models import Issue
+from services.issues.models import Issue, IssuePolicy
 
 
-def is_dispatcher(actor: User) -> bool:
-    return actor.is_active and actor.role == Role.DISPATCHER
+@dataclass
+class Facts:
+    """What a decision about an issue needs beyond the actor and the row, gathered once by
+    ``selectors.move_facts`` (from rows already read for the detail page when it has them)."""
+
+    now: datetime
+    serving_specialist_id: int | None = None
+    rates_by_phone: bool = False
+    # The actor's unit: on the issue as the active lead, as an active co-handler, or in any active part.
+    on_lead_unit: bool = False
+    on_co_unit: bool = False
+    on_handling_unit: bool = False
+    co_input_given: bool = False
+    first_contact_recorded: bool = False
+    # The lead unit's sign clock (not stopped) and its running answer clock.
+    sign_due_at: datetime | None = None
+    answer_due_at: datetime | None = None
+    # Working days from today to the answer's due day (the extension notice rule), and the deadline
+    # settings: read only for the lead unit's staff while the problem is being handled.
+    answer_working_days_left: int | None = None
+    pending_extension: bool = False
+    approved_extensions: int = 0
+    policy: IssuePolicy | None = None
 
 
 def is_enterprise_member(actor: User, issue: Issue) -> bool:
@@ -25,7 +54,11 @@ def is_lead_unit_staff(actor: User, issue: Issue) -> bool:
 
 
 def is_serving_specialist(actor: User, current_specialist_id: int | None) -> bool:
-    return actor.role == Role.SPECIALIST and current_specialist_id == actor.pk
+    return (
+        actor.role == Role.SPECIALIST
+        and current_specialist_id is not None
+        and current_specialist_id == actor.pk
+    )
 
 
 DISPATCHER_MOVES = {
@@ -39,6 +72,7 @@ DISPATCHER_MOVES = {
     lc.REVIEW_CLOSE,
 }
 LEAD_UNIT_MOVES = {lc.ACKNOWLEDGE, lc.SEND_BACK, lc.RECORD_CONTACT, lc.REQUEST_EXTENSION, lc.RESPOND}
+RATING_MOVES = {lc.EVALUATE, lc.EVALUATE_DISSATISFIED}
 
 _REASONS = {
     "dispatcher": _("只有调度员可以进行此操作。"),
@@ -51,52 +85,46 @@ _REASONS = {
 }
 
 
-def refusal_for(transition: lc.Transition) -> str:
+def _reason_key(transition: lc.Transition) -> str:
     if transition in DISPATCHER_MOVES:
-        key = "dispatcher"
-    elif transition in LEAD_UNIT_MOVES:
-        key = "lead_unit"
-    elif transition is lc.CO_HANDLER_INPUT:
-        key = "co_unit"
-    elif transition in (lc.EVALUATE, lc.EVALUATE_DISSATISFIED):
-        key = "rater"
-    elif transition is lc.ATTACH:
-        key = "participant"
-    else:
-        key = "enterprise"
-    return str(_REASONS[key])
+        return "dispatcher"
+    if transition in LEAD_UNIT_MOVES:
+        return "lead_unit"
+    if transition is lc.CO_HANDLER_INPUT:
+        return "co_unit"
+    if transition in RATING_MOVES:
+        return "rater"
+    if transition is lc.ATTACH:
+        return "participant"
+    return "enterprise"
 
 
-def may(
-    actor: User,
-    transition: lc.Transition,
-    issue: Issue,
-    *,
-    current_specialist_id: int | None = None,
-    is_co_unit: bool = False,
-    rates_by_phone: bool = False,
-    is_handling_unit: bool = False,
-) -> bool:
+def refusal_for(transition: lc.Transition) -> str:
+    return str(_REASONS[_reason_key(transition)])
+
+
+def may(actor: User, transition: lc.Transition, issue: Issue, facts: Facts) -> bool:
+    """Whether the actor's role and part in the issue let them make this kind of move at all."""
     if not actor.is_active:
         return False
     if transition in DISPATCHER_MOVES:
-        return is_dispatcher(actor)
+        return roles.is_dispatcher(actor)
     if transition in LEAD_UNIT_MOVES:
         return is_lead_unit_staff(actor, issue)
     if transition is lc.CO_HANDLER_INPUT:
-        return actor.is_unit_staff and is_co_unit
-    if transition in (lc.EVALUATE, lc.EVALUATE_DISSATISFIED):
+        return actor.is_unit_staff and facts.on_co_unit
+    if transition in RATING_MOVES:
         # The specialist records a rating taken by phone (回访) only for an enterprise that rates by phone.
         return is_enterprise_member(actor, issue) or (
-            rates_by_phone and is_serving_specialist(actor, current_specialist_id)
+            facts.rates_by_phone and is_serving_specialist(actor, facts.serving_specialist_id)
         )
     if transition is lc.ATTACH:
         # Those taking part now: the enterprise and its specialist, the dispatchers, the units on it.
         return (
             is_enterprise_member(actor, issue)
-            or is_serving_specialist(actor, current_specialist_id)
-            or is_dispatcher(actor)
-            or (actor.is_unit_staff and is_handling_unit)
+            or is_serving_specialist(actor, facts.serving_specialist_id)
+            or roles.is_dispatcher(actor)
+            or (actor.is_unit_staff and facts.on_handling_unit)
         )
     if transition is lc.WITHDRAW:
         # DESIGN §1: withdrawing is the enterprise's own decision, even when a specialist filed for it.
@@ -104,15 +132,89 @@ def may(
     return False
 
 
-def ensure_permitted(actor: User, transition: lc.Transition, issue: Issue, **context) -> None:
-    if not may(actor, transition, issue, **context):
-        if (
-            transition in (lc.EVALUATE, lc.EVALUATE_DISSATISFIED)
-            and not context.get("rates_by_phone")
-            and is_serving_specialist(actor, context.get("current_specialist_id"))
-        ):
-            raise NotPermitted(str(_REASONS["phone_rater"]))
-        raise NotPermitted(refusal_for(transition))
+def ensure_permitted(actor: User, transition: lc.Transition, issue: Issue, facts: Facts) -> None:
+    if may(actor, transition, issue, facts):
+        return
+    if (
+        transition in RATING_MOVES
+        and not facts.rates_by_phone
+        and is_serving_specialist(actor, facts.serving_specialist_id)
+    ):
+        raise NotPermitted(str(_REASONS["phone_rater"]))
+    raise NotPermitted(refusal_for(transition))
+
+
+def local_day(moment: datetime) -> date:
+    return timezone.localtime(moment).date()
+
+
+def _send_back_refusal(facts: Facts) -> str | None:
+    if facts.sign_due_at is None or facts.now > facts.sign_due_at:
+        return gettext("已超过签收时限，不能退回；如确属错派，请联系调度员转办。")
+    return None
+
+
+def _first_contact_refusal(facts: Facts) -> str | None:
+    return gettext("已记录过首次联系。") if facts.first_contact_recorded else None
+
+
+def _co_input_refusal(facts: Facts) -> str | None:
+    return gettext("本单位已提交过协办意见。") if facts.co_input_given else None
+
+
+def _extension_decision_refusal(facts: Facts) -> str | None:
+    return None if facts.pending_extension else gettext("没有待审核的延期申请。")
+
+
+def step_refusal(transition: lc.Transition, facts: Facts) -> str | None:
+    """The rules of a step beyond its status: a second first contact, a send-back after the sign window, an
+    extension asked too late or twice… ``None`` when the step is open now."""
+    rule = STEP_RULES.get(transition)
+    return rule(facts) if rule is not None else None
+
+
+def _extension_request_refusal(facts: Facts) -> str | None:
+    if facts.policy is None:  # not the lead unit's staff on a problem being handled
+        return gettext("没有进行中的答复时限，无需延期。")
+    if facts.approved_extensions >= facts.policy.extension_max_count:
+        return gettext("该诉求已延期过，不能再次申请延期。")
+    if facts.pending_extension:
+        return gettext("已有待审核的延期申请。")
+    if facts.answer_due_at is None:
+        return gettext("没有进行中的答复时限，无需延期。")
+    if (facts.answer_working_days_left or 0) < facts.policy.extension_notice_days:
+        return gettext("延期须在答复截止日前至少%(days)d个工作日提出（截止：%(due)s）。") % {
+            "days": facts.policy.extension_notice_days,
+            "due": f"{local_day(facts.answer_due_at):%Y-%m-%d}",
+        }
+    return None
+
+
+STEP_RULES = {
+    lc.SEND_BACK: _send_back_refusal,
+    lc.RECORD_CONTACT: _first_contact_refusal,
+    lc.CO_HANDLER_INPUT: _co_input_refusal,
+    lc.REQUEST_EXTENSION: _extension_request_refusal,
+    lc.DECIDE_EXTENSION: _extension_decision_refusal,
+}
+
+
+def ensure_may(actor: User, transition: lc.Transition, issue: Issue, facts: Facts) -> None:
+    """Raise the refusal the actor would meet: who (403), then the status (409), then the step's own rules."""
+    ensure_permitted(actor, transition, issue, facts)
+    lc.ensure_allowed(transition, issue.status)
+    reason = step_refusal(transition, facts)
+    if reason is not None:
+        raise InvalidTransition(reason)
+
+
+def refusal(actor: User, transition: lc.Transition, issue: Issue, facts: Facts) -> ActionRefused | None:
+    """The refusal ``ensure_may`` would raise, or ``None`` when the move is open to the actor now."""
+    try:
+        ensure_may(actor, transition, issue, facts)
+    except ActionRefused as refused:
+        return refused
+    return None
 
 
 def may_file_for(actor: User, enterprise_id: int, current_specialist_id: int | None) -> bool:
@@ -123,4 +225,4 @@ def may_file_for(actor: User, enterprise_id: int, current_specialist_id: int | N
         return actor.enterprise_id == enterprise_id
     if actor.role == Role.SPECIALIST:
         return current_specialist_id == actor.pk
-    return actor.role == Role.DISPATCHER
+    return roles.is_dispatcher(actor)

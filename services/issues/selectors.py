@@ -9,16 +9,25 @@ from django.utils import timezone
 
 from services.accounts import roles
 from services.accounts.models import Role, User
+from services.core import clock
 from services.departments.models import Unit
 from services.enterprises.models import SpecialistAssignment
+from services.enterprises.selectors import current_specialist_id
+from services.issues.lifecycle import Status
 from services.issues.models import (
     ExtensionRequest,
+    ExtensionStatus,
     Issue,
     IssueAttachment,
     IssueEvent,
+    IssuePolicy,
     IssueUnit,
+    Stage,
     StageClock,
+    UnitRole,
 )
+from services.issues.permissions import Facts, local_day
+from services.workcalendar.calendar import working_days_between
 
 
 def visible_issues(actor: User) -> QuerySet[Issue]:
@@ -180,6 +189,9 @@ def get_issue_detail_for(*, actor: User, issue_id: int) -> Issue:
     issue.next_due_at = min(
         (stage_clock.due_at for stage_clock in issue.clock_list if stage_clock.is_running), default=None
     )
+    # What the actor may do now is part of the detail: read from the lists above (the lead unit's staff
+    # also read the deadline settings and the calendar, for the extension rules).
+    issue.move_facts = move_facts(actor=actor, issue=issue)
     return issue
 
 
@@ -225,3 +237,65 @@ def unit_inbox_keys(actor: User, *, after: tuple | None, limit: int) -> list[tup
         rows = cursor.fetchall()
     # PostgreSQL gives aware datetimes; SQLite naive ones in UTC.
     return [(issue_id, due if timezone.is_aware(due) else due.replace(tzinfo=UTC)) for issue_id, due in rows]
+
+
+# ---------------------------------------------------------------- the facts a decision about a move needs
+
+
+def move_facts(*, actor: User, issue: Issue, now: datetime | None = None) -> Facts:
+    """What ``permissions`` needs to decide the actor's moves on ``issue``, read once.
+
+    An issue from ``get_issue_detail_for`` brings its parts, clocks and extension requests along, and the
+    facts come from those lists with no further query; any other issue is read here, and only what the
+    actor's role can use (a dispatcher never needs the unit's clocks).
+    """
+    facts = Facts(now=now or clock.now())
+    preloaded = hasattr(issue, "part_list")
+    if actor.role == Role.SPECIALIST:
+        facts.serving_specialist_id = (
+            issue.serving_specialist_id if preloaded else current_specialist_id(issue.enterprise_id)
+        )
+        facts.rates_by_phone = issue.enterprise.rates_by_phone
+    if actor.is_unit_staff:
+        parts = (
+            [part for part in issue.part_list if part.ended_at is None]
+            if preloaded
+            else list(IssueUnit.objects.filter(issue_id=issue.pk, ended_at__isnull=True))
+        )
+        mine = [part for part in parts if part.unit_id == actor.unit_id]
+        co_part = next((part for part in mine if part.role == UnitRole.CO), None)
+        facts.on_handling_unit = bool(mine)
+        facts.on_co_unit = co_part is not None
+        facts.co_input_given = co_part is not None and co_part.input_at is not None
+        facts.on_lead_unit = issue.lead_unit_id is not None and actor.unit_id == issue.lead_unit_id
+        if facts.on_lead_unit:
+            facts.first_contact_recorded = not any(
+                part.unit_id == issue.lead_unit_id and part.first_contact_at is None for part in parts
+            )
+            clocks = (
+                [c for c in issue.clock_list if c.unit_id == issue.lead_unit_id]
+                if preloaded
+                else list(StageClock.objects.filter(issue_id=issue.pk, unit_id=issue.lead_unit_id))
+            )
+            _read_lead_clocks(facts, clocks)
+            if issue.status == Status.HANDLING:
+                facts.policy = IssuePolicy.current()
+                if facts.answer_due_at is not None:
+                    facts.answer_working_days_left = working_days_between(
+                        local_day(facts.now), local_day(facts.answer_due_at)
+                    )
+    if facts.on_lead_unit or roles.is_dispatcher(actor):
+        extensions = (
+            issue.extension_list if preloaded else list(ExtensionRequest.objects.filter(issue_id=issue.pk))
+        )
+        facts.pending_extension = any(e.status == ExtensionStatus.PENDING for e in extensions)
+        facts.approved_extensions = sum(e.status == ExtensionStatus.APPROVED for e in extensions)
+    return facts
+
+
+def _read_lead_clocks(facts: Facts, clocks: list[StageClock]) -> None:
+    latest_first = sorted(clocks, key=lambda c: (c.started_at, c.pk), reverse=True)
+    sign = next((c for c in latest_first if c.stage == Stage.SIGN and c.stopped_at is None), None)
+    answer = next((c for c in latest_first if c.stage == Stage.ANSWER and c.is_running), None)
+    facts.sign_due_at = sign.due_at if sign else None
+    facts.answer_due_at = answer.due_at if answer else None

@@ -8,14 +8,9 @@ from rest_framework import serializers
 
 from services.core import clock
 from services.core.api import LabelField, choice_label
-from services.departments.models import Unit
-from services.enterprises.models import Enterprise
-from services.enterprises.selectors import list_enterprises_for
-from services.issues import lifecycle as lc
-from services.issues.actions import NOTE_MAX, TEXT_MAX, TITLE_MAX
+from services.issues import workflow
 from services.issues.lifecycle import Status
 from services.issues.models import (
-    Category,
     Channel,
     ClosureKind,
     Complexity,
@@ -29,56 +24,16 @@ from services.issues.models import (
     UnitRole,
     Urgency,
 )
-from services.issues.permissions import may
-from services.issues.selectors import visible_issues
-from services.visits.models import Visit
-from services.visits.selectors import list_visits_for
 
 # The API's name for each move an actor can make (the path segment of POST /issues/{id}/<action>/).
-ACTION_OF_TRANSITION: dict[str, str] = {
-    lc.ACCEPT.name: "accept",
-    lc.REJECT.name: "reject",
-    lc.MERGE.name: "merge",
-    lc.DISPATCH.name: "dispatch",
-    lc.ACKNOWLEDGE.name: "acknowledge",
-    lc.SEND_BACK.name: "send-back",
-    lc.TRANSFER.name: "transfer",
-    lc.RECORD_CONTACT.name: "contact",
-    lc.CO_HANDLER_INPUT.name: "co-handler-input",
-    lc.RESPOND.name: "respond",
-    lc.REQUEST_EXTENSION.name: "request-extension",
-    lc.DECIDE_EXTENSION.name: "decide-extension",
-    lc.EVALUATE.name: "evaluate",
-    lc.EVALUATE_DISSATISFIED.name: "evaluate",
-    lc.REOPEN.name: "reopen",
-    lc.REVIEW_CLOSE.name: "close",
-    lc.WITHDRAW.name: "withdraw",
-}
-CO_UNITS_MAX = 20
-ACTIONS = tuple(dict.fromkeys(ACTION_OF_TRANSITION.values()))
+ACTIONS = workflow.SLUGS
 
 
 def allowed_actions(actor, issue: Issue) -> list[str]:
-    """The moves the lifecycle allows from the current status and the permissions allow this actor.
+    """The moves the actor can make now, exactly: those whose action would not refuse (``workflow``).
 
-    Step rules checked only by the action (a second first contact, an extension too late) may still refuse.
-    Needs the detail selector's ``part_list`` and ``serving_specialist_id``.
-    """
-    is_co_unit = actor.is_authenticated and any(
-        part.unit_id == actor.unit_id and part.role == UnitRole.CO and part.ended_at is None
-        for part in issue.part_list
-    )
-    context = {
-        "current_specialist_id": getattr(issue, "serving_specialist_id", None),
-        "is_co_unit": is_co_unit,
-        "rates_by_phone": issue.enterprise.rates_by_phone,
-    }
-    names: list[str] = []
-    for transition in lc.allowed_from(issue.status):
-        action = ACTION_OF_TRANSITION.get(transition.name)
-        if action and action not in names and may(actor, transition, issue, **context):
-            names.append(action)
-    return names
+    Reads its facts from the detail selector's ``part_list``, ``clock_list`` and ``extension_list``."""
+    return workflow.allowed_slugs(actor, issue)
 
 
 # ---------------------------------------------------------------- small nested shapes
@@ -525,149 +480,35 @@ class IssueAttachmentSerializer(serializers.Serializer):
         return request.build_absolute_uri(path) if request is not None else path
 
 
-# ---------------------------------------------------------------- input
+# The input serializers live in ``inputs`` (the registry of moves and the pages use them too).
+from services.issues.inputs import (  # noqa: E402
+    IssueAttachmentInputSerializer,
+    IssueCoHandlerInputSerializer,
+    IssueCreateSerializer,
+    IssueDispatchInputSerializer,
+    IssueEvaluateInputSerializer,
+    IssueExtensionDecisionInputSerializer,
+    IssueExtensionRequestInputSerializer,
+    IssueMergeInputSerializer,
+    IssueNoteInputSerializer,
+    IssueReasonInputSerializer,
+    IssueRequiredNoteInputSerializer,
+    IssueRespondInputSerializer,
+    IssueTransferInputSerializer,
+)
 
-
-def _note(
-    *, required: bool = False, max_length: int = NOTE_MAX, help_text: str = ""
-) -> serializers.CharField:
-    # Blank is let through: the action says which text is required, in its own words.
-    return serializers.CharField(
-        required=required,
-        allow_blank=True,
-        max_length=max_length,
-        default="" if not required else serializers.empty,
-        help_text=help_text,
-    )
-
-
-def _unit_list(*, help_text: str) -> serializers.ListField:
-    return serializers.ListField(
-        child=serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all()),
-        required=False,
-        default=list,
-        max_length=CO_UNITS_MAX,
-        help_text=help_text,
-    )
-
-
-class IssueCreateSerializer(serializers.Serializer):
-    enterprise = serializers.PrimaryKeyRelatedField(
-        queryset=Enterprise.objects.none(),
-        required=False,
-        help_text="企业用户可省略（默认本企业）/ optional for enterprise users (their own enterprise)",
-    )
-    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all())
-    title = serializers.CharField(max_length=TITLE_MAX, allow_blank=True)
-    description = serializers.CharField(max_length=TEXT_MAX, allow_blank=True)
-    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
-    complexity = serializers.ChoiceField(choices=Complexity.choices, default=Complexity.NORMAL)
-    contact_name = serializers.CharField(max_length=50, allow_blank=True, default="")
-    contact_phone = serializers.CharField(max_length=20, allow_blank=True, default="")
-    visit = serializers.PrimaryKeyRelatedField(
-        queryset=Visit.objects.none(),
-        required=False,
-        allow_null=True,
-        help_text="来源走访记录 / the visit the problem was found on",
-    )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            # Only what the caller may see can be named: another enterprise is as unknown as a missing one.
-            self.fields["enterprise"].queryset = list_enterprises_for(request.user)
-            self.fields["visit"].queryset = list_visits_for(request.user)
-
-    def validate(self, attrs: dict) -> dict:
-        actor = self.context["request"].user
-        if "enterprise" not in attrs:
-            if actor.enterprise_id is None:
-                raise serializers.ValidationError(
-                    {"enterprise": [self.fields["enterprise"].error_messages["required"]]}
-                )
-            attrs["enterprise"] = actor.enterprise
-        return attrs
-
-
-class IssueAttachmentInputSerializer(serializers.Serializer):
-    # Empty files and names pass here: the action checks size, kind and name and says what is wrong.
-    file = serializers.FileField(
-        allow_empty_file=True,
-        use_url=False,
-        help_text=(
-            "PDF、OFD、图片（jpg/png/gif/webp）、Office 文档或纯文本，默认最大 20 MB / "
-            "PDF, OFD, images, Office documents or plain text, 20 MB at most by default"
-        ),
-    )
-    note = _note(max_length=200, help_text="附件说明（可选）/ what the file is (optional)")
-
-
-class IssueNoteInputSerializer(serializers.Serializer):
-    note = _note(help_text="意见（可选）/ note (optional)")
-
-
-class IssueReasonInputSerializer(serializers.Serializer):
-    reason = _note(required=True, help_text="理由 / reason")
-
-
-class IssueRequiredNoteInputSerializer(serializers.Serializer):
-    note = _note(required=True, help_text="说明 / note")
-
-
-class IssueMergeInputSerializer(serializers.Serializer):
-    into = serializers.PrimaryKeyRelatedField(
-        queryset=Issue.objects.none(), help_text="保留的诉求 id / id of the issue that carries on"
-    )
-    note = _note(help_text="合并说明 / note")
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["into"].queryset = visible_issues(request.user)
-
-
-class IssueDispatchInputSerializer(serializers.Serializer):
-    lead_unit = serializers.PrimaryKeyRelatedField(
-        queryset=Unit.objects.all(), help_text="牵头单位 / lead unit"
-    )
-    co_units = _unit_list(help_text="协办单位 id 列表 / ids of co-handling units")
-    complexity = serializers.ChoiceField(choices=Complexity.choices, required=False)
-    note = _note(help_text="派单意见 / note")
-
-
-class IssueTransferInputSerializer(serializers.Serializer):
-    lead_unit = serializers.PrimaryKeyRelatedField(
-        queryset=Unit.objects.all(), help_text="新牵头单位 / new lead unit"
-    )
-    co_units = _unit_list(help_text="新协办单位 id 列表 / ids of the new co-handling units")
-    note = _note(help_text="转办意见 / note")
-
-
-class IssueCoHandlerInputSerializer(serializers.Serializer):
-    text = _note(required=True, max_length=TEXT_MAX, help_text="协办意见 / the co-handler's input")
-
-
-class IssueRespondInputSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=Outcome.choices)
-    reply = _note(required=True, max_length=TEXT_MAX, help_text="答复内容 / the answer")
-
-
-class IssueExtensionRequestInputSerializer(serializers.Serializer):
-    working_days = serializers.IntegerField(
-        min_value=1, max_value=365, help_text="申请延期工作日 / working days"
-    )
-    reason = _note(required=True, help_text="延期理由 / reason")
-
-
-class IssueExtensionDecisionInputSerializer(serializers.Serializer):
-    approve = serializers.BooleanField()
-    note = _note(help_text="审核意见（不同意时必填）/ note (required when declining)")
-
-
-class IssueEvaluateInputSerializer(serializers.Serializer):
-    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
-    was_contacted = serializers.BooleanField(help_text="是否联系过企业 / was the enterprise contacted")
-    was_solved = serializers.BooleanField(help_text="问题是否解决 / was the problem solved")
-    comment = _note(help_text="评价意见（不满意时必填）/ comment (required when dissatisfied)")
+__all__ = [
+    "IssueAttachmentInputSerializer",
+    "IssueCoHandlerInputSerializer",
+    "IssueCreateSerializer",
+    "IssueDispatchInputSerializer",
+    "IssueEvaluateInputSerializer",
+    "IssueExtensionDecisionInputSerializer",
+    "IssueExtensionRequestInputSerializer",
+    "IssueMergeInputSerializer",
+    "IssueNoteInputSerializer",
+    "IssueReasonInputSerializer",
+    "IssueRequiredNoteInputSerializer",
+    "IssueRespondInputSerializer",
+    "IssueTransferInputSerializer",
+]
