@@ -214,16 +214,41 @@ def test_an_answer_after_its_due_time_makes_the_closure_late(desk):
     assert figures_of(2025).value("on_time_closure_rate") == Decimal("0.5")
 
 
-def test_a_late_first_round_stays_late_after_a_reopen_answered_in_time(desk):
-    issue = desk.responded(MON, answered=NEXT_WED)
-    issue = desk.evaluate(issue, shanghai(2025, 3, 13, 10), satisfaction=Satisfaction.DISSATISFIED)
-    issue = desk.reopen(issue, shanghai(2025, 3, 14, 10))
-    issue = desk.respond(issue, shanghai(2025, 3, 17, 10))
-    desk.evaluate(issue, shanghai(2025, 3, 18, 10))
+def test_the_final_answer_decides_after_a_reopen(desk):
+    late_then_on_time = desk.responded(MON, answered=NEXT_WED)  # due Monday 10th: late
+    late_then_on_time = desk.evaluate(
+        late_then_on_time, shanghai(2025, 3, 13, 10), satisfaction=Satisfaction.DISSATISFIED
+    )
+    late_then_on_time = desk.reopen(late_then_on_time, shanghai(2025, 3, 14, 10))
+    late_then_on_time = desk.respond(late_then_on_time, shanghai(2025, 3, 17, 10))  # the new round's time
+    desk.evaluate(late_then_on_time, shanghai(2025, 3, 18, 10))
+    on_time_then_late = desk.responded(MON, answered=WED)
+    on_time_then_late = desk.evaluate(on_time_then_late, THU, satisfaction=Satisfaction.DISSATISFIED)
+    on_time_then_late = desk.reopen(on_time_then_late, FRI)  # answer due 5 working days later: 14th
+    on_time_then_late = desk.respond(on_time_then_late, shanghai(2025, 3, 20, 10))
+    desk.evaluate(on_time_then_late, shanghai(2025, 3, 21, 10))
 
     report = figures_of(2025)
 
-    assert values(report, "on_time_closure_rate", "reopen_rate") == (Decimal("0"), Decimal("1"))
+    on_time = report.figures["on_time_closure_rate"]
+    assert (on_time.numerator, on_time.denominator) == (1, 2)
+    assert report.value("reopen_rate") == Decimal("1")
+
+
+def test_an_extension_approved_after_the_due_time_leaves_the_breach_standing(desk):
+    issue = desk.handling(MON)  # answer due Monday 10th
+    # Asked in time, but decided on Tuesday 11th, after the due time: the new due time (13th) does not count.
+    desk.extend(issue, asked=WED, decided=shanghai(2025, 3, 11, 9), working_days=3)
+    issue = desk.respond(issue, NEXT_WED)
+    desk.evaluate(issue, shanghai(2025, 3, 13, 10))
+    in_time = desk.handling(MON)
+    desk.extend(in_time, asked=WED, decided=THU, working_days=3)
+    in_time = desk.respond(in_time, NEXT_WED)
+    desk.evaluate(in_time, shanghai(2025, 3, 13, 10))
+
+    on_time = figures_of(2025).figures["on_time_closure_rate"]
+
+    assert (on_time.numerator, on_time.denominator, on_time.value) == (1, 2, Decimal("0.5"))
 
 
 # ---------------------------------------------------------------- follow-up and satisfaction
@@ -282,7 +307,46 @@ def test_contact_and_solved_rates_are_taken_over_rated_issues(desk):
     assert report.figures["contact_rate"].denominator == 4
 
 
+def test_first_satisfaction_keeps_the_dissatisfied_rating_that_led_to_a_reopen(desk):
+    reopened = desk.responded(MON, answered=WED)
+    reopened = desk.evaluate(reopened, THU, satisfaction=Satisfaction.DISSATISFIED)
+    reopened = desk.reopen(reopened, FRI)
+    reopened = desk.respond(reopened, shanghai(2025, 3, 10, 10))
+    desk.evaluate(reopened, shanghai(2025, 3, 11, 10), satisfaction=Satisfaction.SATISFIED)
+    desk.closed(MON, answered=WED, rated=THU, satisfaction=Satisfaction.SATISFIED)
+    desk.closed(MON, answered=WED, rated=THU, satisfaction=Satisfaction.BASIC)
+
+    report = figures_of(2025)
+
+    final, first = report.figures["satisfaction_rate"], report.figures["first_satisfaction_rate"]
+    # Final ratings: satisfied, satisfied, basically satisfied → (2 + 0.9) ÷ 3.
+    assert (final.parts, final.value) == ({"satisfied": 2, "basic": 1, "rated": 3}, Decimal("0.9667"))
+    # First ratings: dissatisfied, satisfied, basically satisfied → (1 + 0.9) ÷ 3.
+    assert first.parts == {"first_satisfied": 1, "first_basic": 1, "first_rated": 3}
+    assert first.value == Decimal("0.6333")
+
+
+def test_an_issue_closed_unrated_has_no_first_rating(desk):
+    desk.close_unrated(desk.responded(MON, answered=WED), shanghai(2025, 3, 11, 9))
+    desk.closed(MON, answered=WED, rated=THU, satisfaction=Satisfaction.BASIC)
+
+    first = figures_of(2025).figures["first_satisfaction_rate"]
+
+    assert (first.numerator, first.denominator, first.value) == (Decimal("0.9"), 1, Decimal("0.9"))
+
+
 # ---------------------------------------------------------------- handling time
+
+
+def test_handling_time_is_split_into_the_units_answer_and_the_whole_way_to_closure(desk):
+    desk.closed(MON, answered=WED, rated=FRI)  # accepted Mar 3: answered after 2 working days, closed after 4
+    desk.closed(MON, answered=THU, rated=THU)  # answered and closed after 3 working days
+
+    report = figures_of(2025)
+
+    answer, handling = report.figures["average_answer_days"], report.figures["average_handling_days"]
+    assert (answer.numerator, answer.denominator, answer.value) == (5, 2, Decimal("2.5"))
+    assert (handling.numerator, handling.denominator, handling.value) == (7, 2, Decimal("3.5"))
 
 
 def test_average_handling_days_counts_working_days_after_acceptance_up_to_closure(desk):
@@ -322,6 +386,7 @@ def test_overdue_now_counts_running_clocks_past_their_due_time(desk):
     desk.responded(MON, answered=WED)  # nothing running but the enterprise's rating window
 
     assert figures_of(2025, at=THU).value("overdue_now") == 3
+    assert figures_of(2025, at=THU).value("overdue_issues_now") == 2  # the first problem has two late clocks
     assert figures_of(2025, at=TUE).value("overdue_now") == 0
 
 

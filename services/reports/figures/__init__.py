@@ -8,7 +8,9 @@ from here.
 from services.reports.figures.compute import compute
 from services.reports.figures.definitions import (
     FIGURES,
+    OVERDUE_ISSUES_NOW,
     OVERDUE_NOW,
+    PART_LABELS,
     SPECS,
     Breakdown,
     FigureSpec,
@@ -22,7 +24,9 @@ from services.reports.figures.definitions import (
 
 __all__ = [
     "FIGURES",
+    "OVERDUE_ISSUES_NOW",
     "OVERDUE_NOW",
+    "PART_LABELS",
     "SPECS",
     "Breakdown",
     "FigureSpec",

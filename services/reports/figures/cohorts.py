@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
@@ -16,13 +17,17 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
 )
+from django.db.models.fields.json import KT
 from django.db.models.functions import TruncDate
 
-from services.accounts.models import Role
-from services.enterprises.models import SpecialistAssignment
+from services.accounts.models import Role, User
+from services.enterprises.models import Enterprise, SpecialistAssignment
 from services.issues import lifecycle as lc
 from services.issues.models import (
+    ExtensionRequest,
+    ExtensionStatus,
     Issue,
     IssueEvent,
     IssueUnit,
@@ -73,55 +78,140 @@ def closed_issues(scope: Scope) -> QuerySet[Issue]:
 
 # ---------------------------------------------------------------- the sources
 
+# Each counted source is a queryset, its bucket for the breakdown and named counts. The figures count them
+# (``tally``) and the drill-down lists them (``services.reports.figures.drilldown``) from the same three
+# things, so a list always has exactly as many rows as the number it stands behind.
 
-def filed_cohort(scope: Scope) -> Tallies:
+
+@dataclass(frozen=True)
+class Distinct:
+    """Count distinct ``column`` (an id of ``model``) over the rows matching ``when``."""
+
+    column: str
+    model: type
+    when: Q = field(default_factory=Q)
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    queryset: QuerySet
+    bucket: Expression | None
+    counts: dict[str, Q | Distinct]
+
+    def aggregates(self) -> dict[str, Count]:
+        return {
+            name: (
+                Count(rule.column, distinct=True, filter=rule.when or None)
+                if isinstance(rule, Distinct)
+                else Count("pk", filter=rule or None)
+            )
+            for name, rule in self.counts.items()
+        }
+
+
+def tally(scope: Scope, source: Source) -> Tallies:
+    return group_by(scope, source.queryset, source.bucket, **source.aggregates())
+
+
+def filed_source(scope: Scope) -> Source:
     issues, unit = issues_open_at(scope, Issue.objects.filter(in_period(scope, "created_at")))
     merged = with_event_before([lc.MERGE.name], scope.as_of)
-    return group_by(
-        scope, issues, issue_bucket(scope, "created_at", unit), logged=Count("pk", filter=~Q(pk__in=merged))
+    return Source("filed", issues, issue_bucket(scope, "created_at", unit), {"logged": ~Q(pk__in=merged)})
+
+
+def accepted_source(scope: Scope) -> Source:
+    issues, unit = issues_open_at(scope, Issue.objects.filter(in_period(scope, "accepted_at")))
+    left = with_event_before([lc.WITHDRAW.name, lc.MERGE.name], scope.as_of)
+    return Source(
+        "accepted",
+        issues,
+        issue_bucket(scope, "accepted_at", unit),
+        {"accepted": ~Q(pk__in=left), "accepted_closed": Q(closed_at__lt=scope.as_of)},
     )
+
+
+def late_final_answers(scope: Scope) -> QuerySet:
+    """Ids of issues closed in the period whose final answer (答复) came after its due time.
+
+    The due time is the answer clock's own, moved only by extensions (延期) approved before the due time
+    then in force: an extension decided after that moment leaves the breach standing, so the answer is late
+    if it came after the ``old_due_at`` of such an extension. An uncorrelated subquery, hashed once.
+    """
+    answers = StageClock.objects.filter(stage=Stage.ANSWER, met_at__isnull=False)
+    later = answers.filter(issue_id=OuterRef("issue_id"), met_at__gt=OuterRef("met_at"))
+    approved_too_late = ExtensionRequest.objects.filter(
+        clock_id=OuterRef("pk"),
+        status=ExtensionStatus.APPROVED,
+        decided_at__gt=F("old_due_at"),
+        old_due_at__lt=OuterRef("met_at"),
+    )
+    return (
+        answers.filter(in_period(scope, "issue__closed_at"))
+        .exclude(Exists(later))
+        .filter(Q(met_at__gt=F("due_at")) | Q(Exists(approved_too_late)))
+        .values("issue_id")
+    )
+
+
+RATINGS = (lc.EVALUATE.name, lc.EVALUATE_DISSATISFIED.name)
+
+
+def first_rating() -> Subquery:
+    """The satisfaction of an issue's first rating (评价), from the history: a reopen clears the issue's
+    own fields, the event keeps what the enterprise said."""
+    first = (
+        IssueEvent.objects.filter(issue_id=OuterRef("pk"), kind__in=RATINGS)
+        .order_by("created_at", "pk")
+        .annotate(said=KT("data__satisfaction"))
+        .values("said")[:1]
+    )
+    return Subquery(first)
+
+
+def closed_source(scope: Scope) -> Source:
+    rated = Q(rated_at__isnull=False)
+    first_rated = Q(first_rating__isnull=False)
+    issues = closed_issues(scope).annotate(first_rating=first_rating())
+    return Source(
+        "closed",
+        issues,
+        issue_bucket(scope, "closed_at", F("lead_unit_id")),
+        {
+            "closed": Q(),
+            "closed_on_time": ~Q(pk__in=late_final_answers(scope)),
+            "rated": rated,
+            "contacted": rated & Q(was_contacted=True),
+            "solved": rated & Q(was_solved=True),
+            "satisfied": rated & Q(satisfaction=Satisfaction.SATISFIED),
+            "basic": rated & Q(satisfaction=Satisfaction.BASIC),
+            "first_rated": first_rated,
+            "first_satisfied": Q(first_rating=Satisfaction.SATISFIED),
+            "first_basic": Q(first_rating=Satisfaction.BASIC),
+            "reopened": Q(reopen_count__gt=0),
+        },
+    )
+
+
+def filed_cohort(scope: Scope) -> Tallies:
+    return tally(scope, filed_source(scope))
 
 
 def accepted_cohort(scope: Scope) -> Tallies:
-    issues, unit = issues_open_at(scope, Issue.objects.filter(in_period(scope, "accepted_at")))
-    left = with_event_before([lc.WITHDRAW.name, lc.MERGE.name], scope.as_of)
-    return group_by(
-        scope,
-        issues,
-        issue_bucket(scope, "accepted_at", unit),
-        accepted=Count("pk", filter=~Q(pk__in=left)),
-        accepted_closed=Count("pk", filter=Q(closed_at__lt=scope.as_of)),
-    )
+    return tally(scope, accepted_source(scope))
 
 
 def closed_cohort(scope: Scope) -> Tallies:
-    late_answers = (
-        StageClock.objects.filter(stage=Stage.ANSWER, met_at__gt=F("due_at"))
-        .filter(in_period(scope, "issue__closed_at"))
-        .values("issue_id")
-    )
-    rated = Q(rated_at__isnull=False)
-    return group_by(
-        scope,
-        closed_issues(scope),
-        issue_bucket(scope, "closed_at", F("lead_unit_id")),
-        closed=Count("pk"),
-        closed_on_time=Count("pk", filter=~Q(pk__in=late_answers)),
-        rated=Count("pk", filter=rated),
-        contacted=Count("pk", filter=rated & Q(was_contacted=True)),
-        solved=Count("pk", filter=rated & Q(was_solved=True)),
-        satisfied=Count("pk", filter=rated & Q(satisfaction=Satisfaction.SATISFIED)),
-        basic=Count("pk", filter=rated & Q(satisfaction=Satisfaction.BASIC)),
-        reopened=Count("pk", filter=Q(reopen_count__gt=0)),
-    )
+    return tally(scope, closed_source(scope))
 
 
 def handling_days_cohort(scope: Scope) -> Tallies:
-    """Σ working days from acceptance to closure over the closed cohort, per bucket (three queries)."""
+    """Σ working days from acceptance to the final answer and to closure over the closed cohort, per
+    bucket (three queries)."""
     issues = closed_issues(scope)
     bucket = issue_bucket(scope, "closed_at", F("lead_unit_id"))
     per_day: dict[str, list[tuple[Any, dt.date, int]]] = {}
-    for name, when in (("accepted", "accepted_at"), ("closed", "closed_at")):
+    for name, when in (("accepted", "accepted_at"), ("answered", "responded_at"), ("closed", "closed_at")):
         counted = issues.annotate(day=TruncDate(when, tzinfo=scope.tz))
         if bucket is None:
             rows = counted.values("day").annotate(n=Count("pk")).order_by()
@@ -129,16 +219,26 @@ def handling_days_cohort(scope: Scope) -> Tallies:
         else:
             rows = counted.annotate(bucket=bucket).values("bucket", "day").annotate(n=Count("pk")).order_by()
             per_day[name] = [(bucket_key(scope, row["bucket"]), row["day"], row["n"]) for row in rows]
-    days = [day for rows in per_day.values() for _bucket, day, _n in rows]
+    days = [day for rows in per_day.values() for _bucket, day, _n in rows if day is not None]
     if not days:
         return {}
     ruler = WorkingDayRuler(min(days), max(days))
-    totals: dict[Any, int] = defaultdict(int)
+    totals: dict[Any, dict[str, int]] = defaultdict(
+        lambda: {"handling_days": 0, "answer_days": 0, "answered": 0}
+    )
     for row_key, day, n in per_day["closed"]:
-        totals[row_key] += n * ruler.up_to(day)
+        totals[row_key]["handling_days"] += n * ruler.up_to(day)
+    for row_key, day, n in per_day["answered"]:
+        if day is not None:
+            totals[row_key]["answer_days"] += n * ruler.up_to(day)
+            totals[row_key]["answered"] += n
     for row_key, day, n in per_day["accepted"]:
-        totals[row_key] -= n * ruler.up_to(day)
-    return {key: {"handling_days": total} for key, total in totals.items()}
+        totals[row_key]["handling_days"] -= n * ruler.up_to(day)
+    # Every closed issue was answered (an issue closes only after an answer), so the same acceptances are
+    # subtracted; ``answered`` is the denominator of the answer average and equals ``closed``.
+    for row_key, day, n in per_day["accepted"]:
+        totals[row_key]["answer_days"] -= n * ruler.up_to(day)
+    return {key: dict(values) for key, values in totals.items()}
 
 
 class WorkingDayRuler:
@@ -158,39 +258,43 @@ class WorkingDayRuler:
         return self._cumulative[day]
 
 
-def dispatch_cohort(scope: Scope) -> Tallies:
+def dispatch_source(scope: Scope) -> Source:
     clocks = StageClock.objects.filter(stage=Stage.SIGN).filter(in_period(scope, "started_at"))
     if scope.unit_id is not None:
         clocks = clocks.filter(unit_id=scope.unit_id)
     horizon = scope.as_of
     signed = Q(met_at__lt=horizon)
-    return group_by(
-        scope,
+    cut_short = Q(met_at__isnull=True, stopped_at__lt=horizon, stopped_at__lte=F("due_at"))
+    return Source(
+        "dispatches",
         clocks,
         clock_bucket(scope, "started_at"),
-        dispatched=Count("pk"),
-        cut_short=Count(
-            "pk", filter=Q(met_at__isnull=True, stopped_at__lt=horizon, stopped_at__lte=F("due_at"))
-        ),
-        signed=Count("pk", filter=signed),
-        signed_on_time=Count("pk", filter=signed & Q(met_at__lte=F("due_at"))),
+        {
+            "dispatched": Q(),
+            "cut_short": cut_short,
+            "signable": ~cut_short,
+            "signed": signed,
+            "signed_on_time": signed & Q(met_at__lte=F("due_at")),
+        },
     )
 
 
-def sent_back_cohort(scope: Scope) -> Tallies:
+def sent_back_source(scope: Scope) -> Source:
     """The lead unit's parts (one per dispatch, created with its sign clock) that ended in a send-back."""
     parts = IssueUnit.objects.filter(role=UnitRole.LEAD).filter(in_period(scope, "dispatched_at"))
     if scope.unit_id is not None:
         parts = parts.filter(unit_id=scope.unit_id)
-    return group_by(
-        scope,
+    return Source(
+        "sent_back",
         parts,
         clock_bucket(scope, "dispatched_at"),
-        sent_back=Count("pk", filter=Q(end_reason="sent_back", ended_at__lt=scope.as_of)),
+        {"sent_back": Q(end_reason="sent_back", ended_at__lt=scope.as_of)},
     )
 
 
-def overdue_clocks(scope: Scope) -> Tallies:
+def overdue_source(scope: Scope) -> Source:
+    """Stage clocks (not the enterprise's rating window) running at ``T`` past their due time, and the
+    distinct problems they belong to."""
     horizon = scope.as_of
     clocks = StageClock.objects.exclude(stage=Stage.RATING).filter(due_at__lt=horizon)
     if scope.as_of_is_now:
@@ -204,20 +308,43 @@ def overdue_clocks(scope: Scope) -> Tallies:
         )
     if scope.unit_id is not None:
         clocks = clocks.filter(unit_id=scope.unit_id)
-    return group_by(scope, clocks, clock_bucket(scope, "due_at"), overdue=Count("pk"))
+    return Source(
+        "overdue",
+        clocks,
+        clock_bucket(scope, "due_at"),
+        {"overdue": Q(), "overdue_issues": Distinct("issue_id", Issue)},
+    )
+
+
+def dispatch_cohort(scope: Scope) -> Tallies:
+    return tally(scope, dispatch_source(scope))
+
+
+def sent_back_cohort(scope: Scope) -> Tallies:
+    return tally(scope, sent_back_source(scope))
+
+
+def overdue_clocks(scope: Scope) -> Tallies:
+    return tally(scope, overdue_source(scope))
+
+
+def visit_source(scope: Scope) -> Source:
+    visits = Visit.objects.filter(in_period(scope, "visited_at"))
+    counted = Q(method=Method.ON_SITE, enterprise__is_above_scale=True)
+    return Source(
+        "visits",
+        visits,
+        enterprise_bucket(scope, "enterprise__", "visited_at"),
+        {
+            "visits": Q(),
+            "visiting_specialists": Distinct("specialist_id", User, counted),
+            "visited_above_scale": Distinct("enterprise_id", Enterprise, counted),
+        },
+    )
 
 
 def visit_cohort(scope: Scope) -> Tallies:
-    visits = Visit.objects.filter(in_period(scope, "visited_at"))
-    counted = Q(method=Method.ON_SITE, enterprise__is_above_scale=True)
-    return group_by(
-        scope,
-        visits,
-        enterprise_bucket(scope, "enterprise__", "visited_at"),
-        visits=Count("pk"),
-        visiting_specialists=Count("specialist_id", distinct=True, filter=counted),
-        visited_above_scale=Count("enterprise_id", distinct=True, filter=counted),
-    )
+    return tally(scope, visit_source(scope))
 
 
 def assigned_during(first: dt.date, after_last: dt.date) -> Q:

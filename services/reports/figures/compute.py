@@ -21,8 +21,10 @@ from services.reports.figures import cohorts
 from services.reports.figures.breakdowns import row_keys
 from services.reports.figures.definitions import (
     DAYS_PLACES,
+    OVERDUE_ISSUES_NOW,
     OVERDUE_NOW,
     RATE_PLACES,
+    SPECS,
     TOTAL,
     Breakdown,
     FigureValue,
@@ -122,60 +124,72 @@ SOURCE_OF = {
         "solved",
         "satisfied",
         "basic",
+        "first_rated",
+        "first_satisfied",
+        "first_basic",
         "reopened",
         "handling_days",
+        "answer_days",
+        "answered",
     ),
-    "dispatches": ("dispatched", "cut_short", "signed", "signed_on_time", "sent_back"),
+    "dispatches": ("dispatched", "cut_short", "signable", "signed", "signed_on_time", "sent_back"),
     "served": ("served",),
-    "overdue": ("overdue",),
+    "overdue": ("overdue", "overdue_issues"),
     "visits": ("visits", "visiting_specialists", "visited_above_scale"),
     "specialists": ("specialists",),
     "coverage": ("in_scope", "covered"),
 }
+SOURCE_BY_NAME = {name: source for source, names in SOURCE_OF.items() for name in names}
 
 
 def figure_values(counts: dict[str, int], applicable: set[str], factor: Decimal) -> dict[str, FigureValue]:
     def n(name: str) -> int | None:
-        source = next(source for source, names in SOURCE_OF.items() if name in names)
-        return (counts.get(name) or 0) if source in applicable else None
+        return (counts.get(name) or 0) if SOURCE_BY_NAME[name] in applicable else None
+
+    def parts(key: str) -> dict[str, int]:
+        return {name: value for name in SPECS[key].parts if (value := n(name)) is not None}
 
     def count(key: str, name: str) -> FigureValue:
-        return FigureValue(str(key), n(name))
+        return FigureValue(str(key), n(name), parts=parts(key))
 
     def rate(key: str, numerator: int | Decimal | None, denominator: int | None) -> FigureValue:
         if numerator is None or denominator is None:
             return FigureValue(str(key), None)
         value = (Decimal(numerator) / denominator).quantize(RATE_PLACES) if denominator else None
-        return FigureValue(str(key), value, numerator, denominator)
+        return FigureValue(str(key), value, numerator, denominator, parts=parts(key))
 
-    def sign_base() -> int | None:
-        dispatched, cut_short = n("dispatched"), n("cut_short")
-        return None if dispatched is None or cut_short is None else dispatched - cut_short
+    def weighted(satisfied: str, basic: str) -> Decimal | None:
+        plain, partly = n(satisfied), n(basic)
+        return None if plain is None or partly is None else plain + factor * partly
 
-    satisfied, basic = n("satisfied"), n("basic")
-    weighted = None if satisfied is None or basic is None else satisfied + factor * basic
-    closed, handling = n("closed"), n("handling_days")
-    average = FigureValue(str(Figure.AVERAGE_HANDLING_DAYS), None)
-    if closed is not None and handling is not None:
-        value = (Decimal(handling) / closed).quantize(DAYS_PLACES) if closed else None
-        average = FigureValue(str(Figure.AVERAGE_HANDLING_DAYS), value, handling, closed)
+    def average(key: str, total: str, over: str) -> FigureValue:
+        days, base = n(total), n(over)
+        if days is None or base is None:
+            return FigureValue(str(key), None)
+        value = (Decimal(days) / base).quantize(DAYS_PLACES) if base else None
+        return FigureValue(str(key), value, days, base, parts=parts(key))
+
+    closed = n("closed")
     values = [
         count(Figure.SPECIALISTS, "specialists"),
         count(Figure.ENTERPRISES_SERVED, "served"),
         count(Figure.VISITS, "visits"),
         rate(Figure.ON_SITE_COVERAGE, n("covered"), n("in_scope")),
         count(Figure.ISSUES_LOGGED, "logged"),
-        rate(Figure.SIGN_RATE, n("signed"), sign_base()),
-        rate(Figure.ON_TIME_SIGN_RATE, n("signed_on_time"), sign_base()),
+        rate(Figure.SIGN_RATE, n("signed"), n("signable")),
+        rate(Figure.ON_TIME_SIGN_RATE, n("signed_on_time"), n("signable")),
         rate(Figure.CLOSURE_RATE, n("accepted_closed"), n("accepted")),
         rate(Figure.ON_TIME_CLOSURE_RATE, n("closed_on_time"), closed),
         rate(Figure.FOLLOW_UP_RATE, n("rated"), closed),
         rate(Figure.CONTACT_RATE, n("contacted"), n("rated")),
         rate(Figure.SOLVED_RATE, n("solved"), n("rated")),
-        rate(Figure.SATISFACTION_RATE, weighted, n("rated")),
+        rate(Figure.SATISFACTION_RATE, weighted("satisfied", "basic"), n("rated")),
+        rate(Figure.FIRST_SATISFACTION_RATE, weighted("first_satisfied", "first_basic"), n("first_rated")),
         rate(Figure.REOPEN_RATE, n("reopened"), closed),
         rate(Figure.SEND_BACK_RATE, n("sent_back"), n("dispatched")),
-        average,
+        average(Figure.AVERAGE_ANSWER_DAYS, "answer_days", "closed"),
+        average(Figure.AVERAGE_HANDLING_DAYS, "handling_days", "closed"),
+        count(OVERDUE_ISSUES_NOW, "overdue_issues"),
         count(OVERDUE_NOW, "overdue"),
     ]
     return {value.key: value for value in values}

@@ -53,10 +53,11 @@ Figures
         ``T`` (an issue the enterprise withdrew is not the units' failure to close). All closures count:
         rated, reviewed (研判办结) and unrated.
     ``on_time_closure_rate`` 按时办结率
-        Of the closed cohort, those whose every answer (答复) was given by its due time ÷ closed. The due
-        time is the answer clock's ``due_at``, which an approved extension (延期) has already moved, so an
-        extension is counted. With reopens (重办) every round's answer must be on time; a unit's clock
-        stopped by a transfer is not an answer and does not count (the next unit starts fresh).
+        Of the closed cohort, those whose **final** answer (答复, the last answer clock met) was given by its
+        due time ÷ closed. The due time counts only extensions (延期) approved before the due time then in
+        force: an extension decided after that moment leaves the breach standing (the answer is late if it
+        came after the ``old_due_at`` of such an extension), so a closure cannot be made on time after the
+        fact. A unit's clock stopped by a transfer is not an answer (the next unit starts fresh).
     ``follow_up_rate`` 回访率
         Of the closed cohort, those closed with a rating (``rated_at`` set: rated and reviewed closures) ÷
         closed. An issue closed unrated after the rating window counts as unrated, never as satisfied.
@@ -64,9 +65,14 @@ Figures
         Of the closed cohort's rated issues, those whose enterprise said it was contacted / that the
         problem was solved ÷ rated.
     ``satisfaction_rate`` 满意率
-        ``(satisfied + factor × basically satisfied) ÷ rated`` over the closed cohort's rated issues (a
-        dissatisfied rating closed by review counts as rated and not satisfied). ``factor`` is
-        ``IssuePolicy.current().basic_satisfaction_factor`` (0.9 by default).
+        ``(satisfied + factor × basically satisfied) ÷ rated`` over the closed cohort's rated issues, on each
+        issue's **final** rating (a reopen clears the dissatisfied one; a dissatisfied rating closed by review
+        counts as rated and not satisfied). ``factor`` is ``IssuePolicy.current().basic_satisfaction_factor``
+        (0.9 by default).
+    ``first_satisfaction_rate`` 首次满意率
+        The same over the closed cohort's issues that were rated at least once, on each issue's **first**
+        rating, read from its first ``evaluate``/``evaluate_dissatisfied`` event (``data.satisfaction``), so a
+        dissatisfied rating that led to a reopen stays visible.
     ``reopen_rate`` 重办率
         Of the closed cohort, those reopened at least once (``reopen_count > 0``) ÷ closed. Chosen over
         "÷ responded" because a closed issue's reopen count is final, so the figure cannot drift.
@@ -74,20 +80,20 @@ Figures
         Dispatches sent back (退回) before ``T`` ÷ dispatches (all of them). A dispatch's send-back is read
         from the lead unit's part (``IssueUnit``, created with the sign clock) ending with reason
         ``sent_back``.
-    ``average_handling_days`` 平均办理时长（工作日）
-        Mean over the closed cohort of the working days from acceptance to closure, counted the way
-        deadlines are: ``working_days_between(accepted day, closed day)`` in Asia/Shanghai, i.e. the
-        working days after the acceptance day up to and including the closing day (closed the day it was
-        accepted = 0). Exact and without a per-issue loop: with ``W(d)`` the number of working days up to
-        ``d`` from a fixed day, ``Σ (W(closed) − W(accepted)) = Σ_d n_closed(d)·W(d) − Σ_d n_accepted(d)·W(d)``,
-        so SQL counts the cohort per (row, day) — at most a few hundred rows per row of the breakdown,
-        independent of the number of issues — and the working-day calendar is walked once over the
-        dates involved, with the administrators' overrides read in one query.
-    ``overdue_now`` 当前超期环节数
-        Stage clocks (except the enterprise's rating window) running at ``T`` whose due time had passed:
-        "overdue now" for the current period, "overdue at the end" for a finished one. Counted per clock:
-        an issue late to sign and to make first contact counts twice. Not a monthly figure (empty in a
-        month breakdown). District clocks (受理) have no unit.
+    ``average_answer_days`` 平均答复时长 / ``average_handling_days`` 平均办结时长（工作日）
+        Means over the closed cohort of the working days from acceptance to the final answer (the units'
+        part, ``responded_at``) and from acceptance to closure (which includes the enterprise's rating
+        window), counted the way deadlines are: ``working_days_between(accepted day, other day)`` in
+        Asia/Shanghai (the same day = 0). Exact and without a per-issue loop: with ``W(d)`` the number of
+        working days up to ``d`` from a fixed day, ``Σ (W(b) − W(a)) = Σ_d n_b(d)·W(d) − Σ_d n_a(d)·W(d)``,
+        so SQL counts the cohort per (row, day) and the working-day calendar is walked once over the dates
+        involved, with the administrators' overrides read in one query.
+    ``overdue_issues_now`` 当前超期问题数 / ``overdue_now`` 当前超期环节数
+        Stage clocks (except the enterprise's rating window) running at ``T`` whose due time had passed, and
+        the distinct problems they belong to: "overdue now" for the current period, "overdue at the end" for
+        a finished one. An issue late to sign and to make first contact counts twice among clocks, once
+        among problems. Not a monthly figure (empty in a month breakdown). District clocks (受理) have no
+        unit.
 
 Breakdowns
     ``unit``: an issue belongs to the lead unit whose part (``IssueUnit``) was active at ``T`` (for a closed
@@ -111,195 +117,9 @@ Cost
     ``Issue.accepted_at`` and ``StageClock(stage, started_at)`` would turn the remaining full scans into
     range scans.
 
-Not yet history-proof (they read current state because no history is kept for it):
-    the enterprise's scale, activity, town and park (coverage scope, town/park rows, the report sentence's
-    "规上" count); a user's role; ``basic_satisfaction_factor`` (changing the policy re-weights past periods);
-    an extension approved after ``T`` for a clock already due at ``T`` moves ``due_at`` and so can remove it
-    from a finished period's ``overdue_now``.
+Frozen periods
+    What the history does not keep — an enterprise's scale, activity, town and park, a user's role, the
+    satisfaction factor, a holiday entered later — can still move a finished period's live figures. A
+    closed period therefore reads its frozen snapshot (``services.reports.snapshots``), never the live
+    computation; the recompute view shows any difference between the two.
 """
-
-from __future__ import annotations
-
-import datetime as dt
-from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Any
-from zoneinfo import ZoneInfo
-
-from django.utils.translation import gettext_lazy as _
-
-from services.reports.models import Figure
-from services.visits.coverage import Period
-
-RATE_PLACES = Decimal("0.0001")
-DAYS_PLACES = Decimal("0.01")
-TOTAL = "__total__"  # the key of the one bucket when there is no breakdown
-
-
-class Breakdown:
-    UNIT = "unit"
-    CATEGORY = "category"
-    TOWN = "town"
-    PARK = "park"
-    MONTH = "month"
-
-    CHOICES = (
-        (UNIT, _("按承办单位")),
-        (CATEGORY, _("按一级分类")),
-        (TOWN, _("按镇街")),
-        (PARK, _("按园区")),
-        (MONTH, _("按月份")),
-    )
-    VALUES = tuple(value for value, _label in CHOICES)
-
-
-class Kind:
-    COUNT = "count"
-    RATE = "rate"
-    DAYS = "days"
-
-
-@dataclass(frozen=True)
-class FigureSpec:
-    key: str
-    label: Any  # a lazy translation
-    kind: str
-
-
-def _spec(figure: Figure, kind: str) -> FigureSpec:
-    return FigureSpec(key=figure.value, label=figure.label, kind=kind)
-
-
-OVERDUE_NOW = "overdue_now"
-
-FIGURES: tuple[FigureSpec, ...] = (
-    _spec(Figure.SPECIALISTS, Kind.COUNT),
-    _spec(Figure.ENTERPRISES_SERVED, Kind.COUNT),
-    _spec(Figure.VISITS, Kind.COUNT),
-    _spec(Figure.ON_SITE_COVERAGE, Kind.RATE),
-    _spec(Figure.ISSUES_LOGGED, Kind.COUNT),
-    _spec(Figure.SIGN_RATE, Kind.RATE),
-    _spec(Figure.ON_TIME_SIGN_RATE, Kind.RATE),
-    _spec(Figure.CLOSURE_RATE, Kind.RATE),
-    _spec(Figure.ON_TIME_CLOSURE_RATE, Kind.RATE),
-    _spec(Figure.FOLLOW_UP_RATE, Kind.RATE),
-    _spec(Figure.CONTACT_RATE, Kind.RATE),
-    _spec(Figure.SOLVED_RATE, Kind.RATE),
-    _spec(Figure.SATISFACTION_RATE, Kind.RATE),
-    _spec(Figure.REOPEN_RATE, Kind.RATE),
-    _spec(Figure.SEND_BACK_RATE, Kind.RATE),
-    _spec(Figure.AVERAGE_HANDLING_DAYS, Kind.DAYS),
-    FigureSpec(key=OVERDUE_NOW, label=_("当前超期环节数"), kind=Kind.COUNT),
-)
-SPECS = {spec.key: spec for spec in FIGURES}
-
-
-@dataclass(frozen=True)
-class FigureValue:
-    key: str
-    value: int | Decimal | None
-    numerator: int | Decimal | None = None  # rates and averages: what was divided
-    denominator: int | None = None
-
-    @property
-    def spec(self) -> FigureSpec:
-        return SPECS[self.key]
-
-    @property
-    def label(self) -> str:
-        return str(self.spec.label)
-
-    @property
-    def kind(self) -> str:
-        return self.spec.kind
-
-
-@dataclass(frozen=True)
-class Row:
-    key: int | str | None  # a unit, category, town or park id; "2025-03" for a month; None for "none"
-    label: str
-    figures: dict[str, FigureValue]
-
-
-@dataclass(frozen=True)
-class Report:
-    period: Period
-    as_of: dt.datetime
-    is_final: bool
-    by: str | None
-    unit_id: int | None
-    figures: dict[str, FigureValue]
-    rows: list[Row]
-    # For the report's sentence: on-site visitors and visited enterprises among the above-scale ones.
-    visiting_specialists: int | None
-    visited_above_scale: int | None
-    warnings: list[str] = field(default_factory=list)
-
-    def value(self, key: str) -> int | Decimal | None:
-        return self.figures[key].value
-
-    def headline(self) -> Headline:
-        """The report's sentence from the same counts as the figures, so the two never disagree."""
-        closure = self.figures[Figure.CLOSURE_RATE]
-        return Headline(
-            year=self.period.start.year,
-            specialists=self.visiting_specialists or 0,
-            enterprises_visited=self.visited_above_scale or 0,
-            issues_logged=self.value(Figure.ISSUES_LOGGED) or 0,
-            accepted=closure.denominator or 0,
-            closed=int(closure.numerator or 0),
-        )
-
-    def sentence(self) -> str:
-        return self.headline().sentence()
-
-
-@dataclass(frozen=True)
-class Headline:
-    year: int
-    specialists: int
-    enterprises_visited: int
-    issues_logged: int
-    accepted: int
-    closed: int
-
-    @property
-    def closure_rate(self) -> Decimal | None:
-        if not self.accepted:
-            return None
-        return (Decimal(self.closed) / Decimal(self.accepted)).quantize(Decimal("0.0001"))
-
-    @property
-    def issues_floor(self) -> int:
-        """The round figure the report says it is "more than" (超过): the next multiple of 50 below."""
-        return max((self.issues_logged - 1) // 50 * 50, 0)
-
-    def sentence(self) -> str:
-        rate = "—" if self.closure_rate is None else f"{(self.closure_rate * 100).normalize():f}%"
-        logged = (
-            f"平台录入问题超过{self.issues_floor}件"
-            if self.issues_floor >= 50
-            else f"平台录入问题{self.issues_logged}件"
-        )
-        return (
-            f"{self.specialists}名专员对{self.enterprises_visited}家规上工业企业进行实地走访，"
-            f"{logged}，办结率{rate}"
-        )
-
-
-# ---------------------------------------------------------------- the computation
-
-
-@dataclass(frozen=True)
-class Scope:
-    period: Period
-    start: dt.datetime
-    end: dt.datetime
-    as_of: dt.datetime
-    as_of_is_now: bool
-    by: str | None
-    unit_id: int | None
-    tz: ZoneInfo
-
-
-Tallies = dict[Any, dict[str, int]]
