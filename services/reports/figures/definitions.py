@@ -123,3 +123,300 @@ Frozen periods
     closed period therefore reads its frozen snapshot (``services.reports.snapshots``), never the live
     computation; the recompute view shows any difference between the two.
 """
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext_lazy as _
+
+from services.reports.models import Figure
+from services.visits.coverage import Period
+
+RATE_PLACES = Decimal("0.0001")
+DAYS_PLACES = Decimal("0.01")
+TOTAL = "__total__"  # the key of the one bucket when there is no breakdown
+
+
+class Breakdown:
+    UNIT = "unit"
+    CATEGORY = "category"
+    TOWN = "town"
+    PARK = "park"
+    MONTH = "month"
+
+    CHOICES = (
+        (UNIT, _("按承办单位")),
+        (CATEGORY, _("按一级分类")),
+        (TOWN, _("按镇街")),
+        (PARK, _("按园区")),
+        (MONTH, _("按月份")),
+    )
+    VALUES = tuple(value for value, _label in CHOICES)
+
+
+class Kind:
+    COUNT = "count"
+    RATE = "rate"
+    DAYS = "days"
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    key: str
+    label: Any  # a lazy translation
+    kind: str
+    # The raw counts behind the figure, numerator(s) first and the denominator last for a rate; each is a
+    # list in the drill-down with exactly that many rows.
+    parts: tuple[str, ...] = ()
+    definition: Any = ""  # a lazy translation: what the figure measures, in one sentence
+
+
+def _spec(figure: Figure, kind: str, parts: tuple[str, ...], definition: Any) -> FigureSpec:
+    return FigureSpec(key=figure.value, label=figure.label, kind=kind, parts=parts, definition=definition)
+
+
+OVERDUE_NOW = "overdue_now"
+OVERDUE_ISSUES_NOW = "overdue_issues_now"
+
+# What each raw count is, as the drill-down's heading and the definition's numerator or denominator.
+PART_LABELS: dict[str, Any] = {
+    "specialists": _("包联期间与统计期重叠的服务专员"),
+    "served": _("有实地走访或提交问题的企业"),
+    "visits": _("走访（各种方式）"),
+    "covered": _("有实地走访的规上在营企业"),
+    "in_scope": _("规上在营企业"),
+    "logged": _("录入问题（不含被合并的）"),
+    "signable": _("可签收的派单"),
+    "signed": _("已签收的派单"),
+    "signed_on_time": _("按时签收的派单"),
+    "dispatched": _("派单（含转办）"),
+    "sent_back": _("被退回的派单"),
+    "accepted": _("受理问题（不含撤回、合并）"),
+    "accepted_closed": _("受理后已办结的问题"),
+    "closed": _("办结问题"),
+    "closed_on_time": _("最终答复在时限内的办结问题"),
+    "rated": _("有评价的办结问题（最终评价）"),
+    "contacted": _("企业称已联系的"),
+    "solved": _("企业称已解决的"),
+    "satisfied": _("最终评价满意的"),
+    "basic": _("最终评价基本满意的"),
+    "first_rated": _("有首次评价的办结问题"),
+    "first_satisfied": _("首次评价满意的"),
+    "first_basic": _("首次评价基本满意的"),
+    "reopened": _("重办过的办结问题"),
+    "overdue": _("超期运行中的环节时限"),
+    "overdue_issues": _("有超期环节的问题"),
+}
+
+FIGURES: tuple[FigureSpec, ...] = (
+    _spec(Figure.SPECIALISTS, Kind.COUNT, ("specialists",), _("包联期间与统计期重叠的服务专员人数。")),
+    _spec(Figure.ENTERPRISES_SERVED, Kind.COUNT, ("served",), _("统计期内有实地走访或提交问题的企业数。")),
+    _spec(Figure.VISITS, Kind.COUNT, ("visits",), _("统计期内各种方式的走访次数。")),
+    _spec(
+        Figure.ON_SITE_COVERAGE,
+        Kind.RATE,
+        ("covered", "in_scope"),
+        _("有实地走访的规上在营企业 ÷ 规上在营企业。"),
+    ),
+    _spec(Figure.ISSUES_LOGGED, Kind.COUNT, ("logged",), _("统计期内提交的问题，不含被合并的重复问题。")),
+    _spec(
+        Figure.SIGN_RATE,
+        Kind.RATE,
+        ("signed", "signable"),
+        _("已签收的派单 ÷ 可签收的派单（时限内退回、转走或撤回的不计）。"),
+    ),
+    _spec(
+        Figure.ON_TIME_SIGN_RATE,
+        Kind.RATE,
+        ("signed_on_time", "signable"),
+        _("在签收时限内签收的派单 ÷ 可签收的派单。"),
+    ),
+    _spec(
+        Figure.CLOSURE_RATE,
+        Kind.RATE,
+        ("accepted_closed", "accepted"),
+        _("统计期内受理的问题中已办结的 ÷ 受理问题（撤回、合并的不计）。"),
+    ),
+    _spec(
+        Figure.ON_TIME_CLOSURE_RATE,
+        Kind.RATE,
+        ("closed_on_time", "closed"),
+        _("最终答复在其时限内的办结问题 ÷ 办结问题；只计在原时限届满前批准的延期。"),
+    ),
+    _spec(Figure.FOLLOW_UP_RATE, Kind.RATE, ("rated", "closed"), _("有评价的办结问题 ÷ 办结问题。")),
+    _spec(Figure.CONTACT_RATE, Kind.RATE, ("contacted", "rated"), _("企业称已联系的 ÷ 有评价的办结问题。")),
+    _spec(Figure.SOLVED_RATE, Kind.RATE, ("solved", "rated"), _("企业称已解决的 ÷ 有评价的办结问题。")),
+    _spec(
+        Figure.SATISFACTION_RATE,
+        Kind.RATE,
+        ("satisfied", "basic", "rated"),
+        _("按每个问题的最终评价：（满意 + 系数 × 基本满意）÷ 有评价的办结问题。"),
+    ),
+    _spec(
+        Figure.FIRST_SATISFACTION_RATE,
+        Kind.RATE,
+        ("first_satisfied", "first_basic", "first_rated"),
+        _("按每个问题的首次评价：（满意 + 系数 × 基本满意）÷ 有首次评价的办结问题；导致重办的不满意仍计入。"),
+    ),
+    _spec(Figure.REOPEN_RATE, Kind.RATE, ("reopened", "closed"), _("重办过的办结问题 ÷ 办结问题。")),
+    _spec(
+        Figure.SEND_BACK_RATE, Kind.RATE, ("sent_back", "dispatched"), _("被退回的派单 ÷ 派单（含转办）。")
+    ),
+    _spec(
+        Figure.AVERAGE_ANSWER_DAYS,
+        Kind.DAYS,
+        ("closed",),
+        _("办结问题从受理到最终答复的工作日数的平均值（承办单位的部分）。"),
+    ),
+    _spec(
+        Figure.AVERAGE_HANDLING_DAYS,
+        Kind.DAYS,
+        ("closed",),
+        _("办结问题从受理到办结的工作日数的平均值（含企业评价期）。"),
+    ),
+    FigureSpec(
+        key=OVERDUE_ISSUES_NOW,
+        label=_("当前超期问题数"),
+        kind=Kind.COUNT,
+        parts=("overdue_issues",),
+        definition=_("至统计时点有环节已超期仍在运行的问题数（年度结束后为年末时的状态）。"),
+    ),
+    FigureSpec(
+        key=OVERDUE_NOW,
+        label=_("当前超期环节数"),
+        kind=Kind.COUNT,
+        parts=("overdue",),
+        definition=_("至统计时点已超期仍在运行的环节时限数，不含企业评价期；一个问题可有多个。"),
+    ),
+)
+SPECS = {spec.key: spec for spec in FIGURES}
+
+
+@dataclass(frozen=True)
+class FigureValue:
+    key: str
+    value: int | Decimal | None
+    numerator: int | Decimal | None = None  # rates and averages: what was divided
+    denominator: int | None = None
+    parts: dict[str, int] = field(default_factory=dict)  # the raw counts of ``spec.parts``
+
+    @property
+    def definition(self) -> str:
+        return str(self.spec.definition)
+
+    def part_rows(self) -> list[tuple[str, str, int | None]]:
+        """(raw name, label, count) of each list behind the figure."""
+        return [(name, str(PART_LABELS[name]), self.parts.get(name)) for name in self.spec.parts]
+
+    @property
+    def spec(self) -> FigureSpec:
+        return SPECS[self.key]
+
+    @property
+    def label(self) -> str:
+        return str(self.spec.label)
+
+    @property
+    def kind(self) -> str:
+        return self.spec.kind
+
+
+@dataclass(frozen=True)
+class Row:
+    key: int | str | None  # a unit, category, town or park id; "2025-03" for a month; None for "none"
+    label: str
+    figures: dict[str, FigureValue]
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    as_of: dt.datetime
+    is_final: bool
+    by: str | None
+    unit_id: int | None
+    figures: dict[str, FigureValue]
+    rows: list[Row]
+    # For the report's sentence: on-site visitors and visited enterprises among the above-scale ones.
+    visiting_specialists: int | None
+    visited_above_scale: int | None
+    warnings: list[str] = field(default_factory=list)
+    frozen_at: dt.datetime | None = None  # set when read from a closed period's snapshot
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.frozen_at is not None
+
+    def value(self, key: str) -> int | Decimal | None:
+        return self.figures[key].value
+
+    def headline(self) -> Headline:
+        """The report's sentence from the same counts as the figures, so the two never disagree."""
+        closure = self.figures[Figure.CLOSURE_RATE]
+        return Headline(
+            year=self.period.start.year,
+            specialists=self.visiting_specialists or 0,
+            enterprises_visited=self.visited_above_scale or 0,
+            issues_logged=self.value(Figure.ISSUES_LOGGED) or 0,
+            accepted=closure.denominator or 0,
+            closed=int(closure.numerator or 0),
+        )
+
+    def sentence(self) -> str:
+        return self.headline().sentence()
+
+
+@dataclass(frozen=True)
+class Headline:
+    year: int
+    specialists: int
+    enterprises_visited: int
+    issues_logged: int
+    accepted: int
+    closed: int
+
+    @property
+    def closure_rate(self) -> Decimal | None:
+        if not self.accepted:
+            return None
+        return (Decimal(self.closed) / Decimal(self.accepted)).quantize(Decimal("0.0001"))
+
+    @property
+    def issues_floor(self) -> int:
+        """The round figure the report says it is "more than" (超过): the next multiple of 50 below."""
+        return max((self.issues_logged - 1) // 50 * 50, 0)
+
+    def sentence(self) -> str:
+        rate = "—" if self.closure_rate is None else f"{(self.closure_rate * 100).normalize():f}%"
+        logged = (
+            f"平台录入问题超过{self.issues_floor}件"
+            if self.issues_floor >= 50
+            else f"平台录入问题{self.issues_logged}件"
+        )
+        return (
+            f"{self.specialists}名专员对{self.enterprises_visited}家规上工业企业进行实地走访，"
+            f"{logged}，办结率{rate}"
+        )
+
+
+# ---------------------------------------------------------------- the computation
+
+
+@dataclass(frozen=True)
+class Scope:
+    period: Period
+    start: dt.datetime
+    end: dt.datetime
+    as_of: dt.datetime
+    as_of_is_now: bool
+    by: str | None
+    unit_id: int | None
+    tz: ZoneInfo
+
+
+Tallies = dict[Any, dict[str, int]]
