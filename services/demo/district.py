@@ -25,7 +25,7 @@ from services.enterprises.models import Enterprise, Ladder, MuJunGrade, Park, Sp
 from services.enterprises.uscc import CODE_SET, check_character
 from services.issues import actions
 from services.issues.lifecycle import Status
-from services.issues.models import Category, Complexity, Issue, IssueEvent, Outcome, Satisfaction, Urgency
+from services.issues.models import Category, Complexity, EventOutbox, Issue, Outcome, Satisfaction, Urgency
 from services.visits.actions import FoundProblem, log_visit
 from services.visits.models import Method, Visit
 from services.workcalendar.calendar import add_working_days, is_working_day
@@ -546,7 +546,7 @@ class DistrictBuilder:
                 issue = self.file(enterprise, filed_at, channel=channel)
                 self.run_to_closure(issue, filed_at, dispatcher)
                 # History, not news: nobody is notified today of what happened in 2023.
-                IssueEvent.objects.filter(issue=issue).update(notified_at=filed_at)
+                EventOutbox.objects.filter(event__issue=issue).update(notified_at=filed_at)
 
     # ------------------------------------------------------------ today's work
 
@@ -575,7 +575,7 @@ class DistrictBuilder:
             issue, when = filed(days_ago)
             with transaction.atomic():
                 self.run_to_closure(issue, when, dispatcher)
-                IssueEvent.objects.filter(issue=issue).update(notified_at=when)
+                EventOutbox.objects.filter(event__issue=issue).update(notified_at=when)
         # 待受理: one filed today, one overdue for acceptance.
         for days_ago in (0, 0, 2):
             filed(days_ago, hour=9)

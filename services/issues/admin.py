@@ -15,6 +15,7 @@ from services.issues.lifecycle import SYSTEM_EVENTS, TRANSITIONS
 from services.issues.models import (
     Category,
     ClockAlert,
+    EventOutbox,
     ExtensionRequest,
     Issue,
     IssueAttachment,
@@ -82,7 +83,7 @@ class CategoryForm(forms.ModelForm):
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
     form = CategoryForm
-    list_display = ("name", "code", "parent", "default_lead_unit", "sort", "is_active")
+    list_display = ("name", "code", "parent", "default_lead_unit", "led_by_location", "sort", "is_active")
     list_filter = (CategoryTreeFilter, "is_active", "default_lead_unit")
     list_select_related = ("parent", "default_lead_unit")
     search_fields = ("name", "code", "parent__name")
@@ -104,6 +105,20 @@ class IssuePolicyForm(forms.ModelForm):
             self.instance.pk = 1
 
 
+# Every stage has an hour limit for urgent problems, in the order a problem meets them.
+HOURLY_STAGES = (
+    "accept",
+    "dispatch",
+    "redispatch",
+    "review",
+    "sign",
+    "first_contact",
+    "co_input",
+    "answer",
+    "rating",
+)
+
+
 @admin.register(IssuePolicy)
 class IssuePolicyAdmin(admin.ModelAdmin):
     form = IssuePolicyForm
@@ -113,23 +128,20 @@ class IssuePolicyAdmin(admin.ModelAdmin):
             {
                 "fields": (
                     "accept_days",
+                    "dispatch_days",
+                    "redispatch_days",
+                    "review_days",
                     "sign_days",
                     "first_contact_days",
+                    "co_input_days",
                     "answer_days_normal",
                     "answer_days_complex",
-                    "co_input_days",
                     "rating_window_days",
                 )
             },
         ),
-        (
-            _("紧急诉求（小时）"),
-            {"fields": ("urgent_sign_hours", "urgent_first_contact_hours", "urgent_answer_hours")},
-        ),
-        (
-            _("特急诉求（小时）"),
-            {"fields": ("critical_sign_hours", "critical_first_contact_hours", "critical_answer_hours")},
-        ),
+        (_("紧急诉求（小时）"), {"fields": tuple(f"urgent_{stage}_hours" for stage in HOURLY_STAGES)}),
+        (_("特急诉求（小时）"), {"fields": tuple(f"critical_{stage}_hours" for stage in HOURLY_STAGES)}),
         (_("延期"), {"fields": ("extension_max_days", "extension_max_count", "extension_notice_days")}),
         (
             _("督办与考核"),
@@ -164,7 +176,12 @@ class IssueEventInline(ViewOnly, admin.TabularInline):
     extra = 0
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor", "actor_unit")
+        return super().get_queryset(request).select_related("actor", "actor_unit", "outbox")
+
+    @admin.display(description=_("通知已分发"))
+    def notified_at(self, event: IssueEvent):
+        outbox = getattr(event, "outbox", None)
+        return outbox.notified_at if outbox else None
 
     @admin.display(description=_("事件"))
     def label(self, event: IssueEvent) -> str:
@@ -348,10 +365,10 @@ class IssueEventAdmin(ViewOnly, admin.ModelAdmin):
         "actor_unit",
         "from_status",
         "to_status",
-        "notified_at",
+        "outbox__notified_at",
     )
-    list_filter = (EventKindFilter, "to_status", ("notified_at", admin.EmptyFieldListFilter))
-    list_select_related = ("issue", "actor", "actor_unit")
+    list_filter = (EventKindFilter, "to_status", ("outbox__notified_at", admin.EmptyFieldListFilter))
+    list_select_related = ("issue", "actor", "actor_unit", "outbox")
     search_fields = ("issue__number", "kind", "note")
     search_help_text = _("按诉求编号、事件键或说明搜索")
     date_hierarchy = "created_at"
@@ -360,6 +377,17 @@ class IssueEventAdmin(ViewOnly, admin.ModelAdmin):
     @admin.display(description=_("事件"), ordering="kind")
     def label(self, event: IssueEvent) -> str:
         return event.label
+
+
+@admin.register(EventOutbox)
+class EventOutboxAdmin(ViewOnly, admin.ModelAdmin):
+    """Whether each event's notifications have gone out (kept off the append-only event row)."""
+
+    list_display = ("event", "created_at", "notified_at")
+    list_filter = (("notified_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("event", "event__issue")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
 
 
 @admin.register(StageClock)
@@ -374,8 +402,15 @@ class StageClockAdmin(ViewOnly, admin.ModelAdmin):
         "met_at",
         "stopped_at",
         "breached_at",
+        "due_from_fallback",
     )
-    list_filter = ("stage", "counts_hours", ("met_at", admin.EmptyFieldListFilter), "unit")
+    list_filter = (
+        "stage",
+        "counts_hours",
+        "due_from_fallback",
+        ("met_at", admin.EmptyFieldListFilter),
+        "unit",
+    )
     list_select_related = ("issue", "unit")
     search_fields = ("issue__number",)
     search_help_text = _("按诉求编号搜索")

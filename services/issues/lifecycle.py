@@ -122,6 +122,7 @@ SYSTEM_EVENTS = {
     "escalate": _("督办"),
     "clock_breached": _("环节超期"),
     "remind": _("到期提醒"),
+    "calendar_correction": _("按节假日安排调整时限"),
 }
 
 

@@ -1,4 +1,5 @@
 import datetime
+import itertools
 import os
 import uuid
 from decimal import Decimal
@@ -54,11 +55,18 @@ class ClosureKind(models.TextChoices):
 
 class Stage(models.TextChoices):
     ACCEPT = "accept", _("受理")
+    DISPATCH = "dispatch", _("派单")
+    REDISPATCH = "redispatch", _("退回后转办")
+    REVIEW = "review", _("不满意研判")
     SIGN = "sign", _("签收")
     FIRST_CONTACT = "first_contact", _("首次联系")
     ANSWER = "answer", _("答复")
     CO_INPUT = "co_input", _("协办意见")
     RATING = "rating", _("评价")
+
+
+# The dispatchers' own stages (DESIGN §3): their clocks belong to the district, not to a unit.
+DISPATCHER_STAGES = (Stage.ACCEPT, Stage.DISPATCH, Stage.REDISPATCH, Stage.REVIEW)
 
 
 class UnitRole(models.TextChoices):
@@ -86,6 +94,13 @@ class Category(models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    led_by_location = models.BooleanField(
+        _("由企业所在地牵头"),
+        default=False,
+        help_text=_(
+            "勾选后，默认牵头单位为企业所在园区管委会，没有园区时为所在镇街；找不到时才用上面的默认牵头单位。"
+        ),
     )
     sort = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
@@ -137,7 +152,11 @@ class IssuePolicy(models.Model):
     co_input_days = models.PositiveSmallIntegerField(_("协办意见时限（工作日）"), default=3)
     rating_window_days = models.PositiveSmallIntegerField(_("评价期限（工作日）"), default=3)
     extension_max_days = models.PositiveSmallIntegerField(_("延期最多（工作日）"), default=15)
-    extension_max_count = models.PositiveSmallIntegerField(_("延期最多次数"), default=1)
+    extension_max_count = models.PositiveSmallIntegerField(
+        _("延期申请最多次数"),
+        default=1,
+        help_text=_("按本单位提出的申请计数，未获同意的也算；转办后新单位重新计数。"),
+    )
     extension_notice_days = models.PositiveSmallIntegerField(_("延期须提前（工作日）"), default=1)
     escalate_after_reopens = models.PositiveSmallIntegerField(_("重办几次后自动督办"), default=3)
     escalate_after_transfers = models.PositiveSmallIntegerField(_("转办几次后自动督办"), default=3)
@@ -148,14 +167,63 @@ class IssuePolicy(models.Model):
         default=Decimal("0.90"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
     )
-    urgent_sign_hours = models.PositiveSmallIntegerField(_("紧急：签收时限（小时）"), default=2)
-    urgent_first_contact_hours = models.PositiveSmallIntegerField(_("紧急：首次联系时限（小时）"), default=4)
-    urgent_answer_hours = models.PositiveSmallIntegerField(_("紧急：答复时限（小时）"), default=48)
-    critical_sign_hours = models.PositiveSmallIntegerField(_("特急：签收时限（小时）"), default=1)
-    critical_first_contact_hours = models.PositiveSmallIntegerField(
-        _("特急：首次联系时限（小时）"), default=2
+    dispatch_days = models.PositiveSmallIntegerField(_("受理后派单时限（工作日）"), default=1)
+    redispatch_days = models.PositiveSmallIntegerField(_("退回后转办时限（工作日）"), default=1)
+    review_days = models.PositiveSmallIntegerField(_("不满意研判时限（工作日）"), default=2)
+    urgent_accept_hours = models.PositiveSmallIntegerField(
+        _("紧急：受理时限（小时）"), default=2, validators=[MinValueValidator(1)]
     )
-    critical_answer_hours = models.PositiveSmallIntegerField(_("特急：答复时限（小时）"), default=24)
+    urgent_dispatch_hours = models.PositiveSmallIntegerField(
+        _("紧急：派单时限（小时）"), default=2, validators=[MinValueValidator(1)]
+    )
+    urgent_redispatch_hours = models.PositiveSmallIntegerField(
+        _("紧急：退回后转办时限（小时）"), default=2, validators=[MinValueValidator(1)]
+    )
+    urgent_review_hours = models.PositiveSmallIntegerField(
+        _("紧急：不满意研判时限（小时）"), default=4, validators=[MinValueValidator(1)]
+    )
+    urgent_sign_hours = models.PositiveSmallIntegerField(
+        _("紧急：签收时限（小时）"), default=2, validators=[MinValueValidator(1)]
+    )
+    urgent_first_contact_hours = models.PositiveSmallIntegerField(
+        _("紧急：首次联系时限（小时）"), default=4, validators=[MinValueValidator(1)]
+    )
+    urgent_co_input_hours = models.PositiveSmallIntegerField(
+        _("紧急：协办意见时限（小时）"), default=24, validators=[MinValueValidator(1)]
+    )
+    urgent_answer_hours = models.PositiveSmallIntegerField(
+        _("紧急：答复时限（小时）"), default=48, validators=[MinValueValidator(1)]
+    )
+    urgent_rating_hours = models.PositiveSmallIntegerField(
+        _("紧急：评价期限时限（小时）"), default=72, validators=[MinValueValidator(1)]
+    )
+    critical_accept_hours = models.PositiveSmallIntegerField(
+        _("特急：受理时限（小时）"), default=1, validators=[MinValueValidator(1)]
+    )
+    critical_dispatch_hours = models.PositiveSmallIntegerField(
+        _("特急：派单时限（小时）"), default=1, validators=[MinValueValidator(1)]
+    )
+    critical_redispatch_hours = models.PositiveSmallIntegerField(
+        _("特急：退回后转办时限（小时）"), default=1, validators=[MinValueValidator(1)]
+    )
+    critical_review_hours = models.PositiveSmallIntegerField(
+        _("特急：不满意研判时限（小时）"), default=2, validators=[MinValueValidator(1)]
+    )
+    critical_sign_hours = models.PositiveSmallIntegerField(
+        _("特急：签收时限（小时）"), default=1, validators=[MinValueValidator(1)]
+    )
+    critical_first_contact_hours = models.PositiveSmallIntegerField(
+        _("特急：首次联系时限（小时）"), default=2, validators=[MinValueValidator(1)]
+    )
+    critical_co_input_hours = models.PositiveSmallIntegerField(
+        _("特急：协办意见时限（小时）"), default=12, validators=[MinValueValidator(1)]
+    )
+    critical_answer_hours = models.PositiveSmallIntegerField(
+        _("特急：答复时限（小时）"), default=24, validators=[MinValueValidator(1)]
+    )
+    critical_rating_hours = models.PositiveSmallIntegerField(
+        _("特急：评价期限时限（小时）"), default=48, validators=[MinValueValidator(1)]
+    )
     reminder_fraction = models.DecimalField(
         _("提醒时点（已用时限比例）"),
         max_digits=3,
@@ -178,6 +246,35 @@ class IssuePolicy(models.Model):
 
     def __str__(self) -> str:
         return str(_("办理时限设置"))
+
+    # What a unit does after one dispatch, in the order the limits must fall due (DESIGN §3: each stage
+    # ahead of the next): signing, first contact, the co-handlers' input the lead needs, the answer.
+    HANDLING_ORDER = {
+        "days": ("sign_days", "first_contact_days", "co_input_days", "answer_days_normal"),
+        "urgent": (
+            "urgent_sign_hours",
+            "urgent_first_contact_hours",
+            "urgent_co_input_hours",
+            "urgent_answer_hours",
+        ),
+        "critical": (
+            "critical_sign_hours",
+            "critical_first_contact_hours",
+            "critical_co_input_hours",
+            "critical_answer_hours",
+        ),
+    }
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        for fields in self.HANDLING_ORDER.values():
+            for earlier, later in itertools.pairwise(fields):
+                if getattr(self, later) < getattr(self, earlier):
+                    errors[later] = [_("各环节时限须依次不短于前一环节：签收 ≤ 首次联系 ≤ 协办意见 ≤ 答复。")]
+        if self.answer_days_complex < self.answer_days_normal:
+            errors["answer_days_complex"] = [_("复杂诉求的答复时限不能短于一般诉求。")]
+        if errors:
+            raise ValidationError(errors)
 
     @classmethod
     def current(cls) -> "IssuePolicy":
@@ -353,6 +450,17 @@ class StageClock(models.Model):
     stopped_at = models.DateTimeField(_("中止时间"), null=True, blank=True)
     breached_at = models.DateTimeField(_("标记超期时间"), null=True, blank=True)
     counts_hours = models.BooleanField(_("按小时计时"), default=False)
+    limit_amount = models.PositiveSmallIntegerField(
+        _("时限（工作日或小时）"),
+        null=True,
+        blank=True,
+        help_text=_("开始计时时有效的时限，单位见“按小时计时”；延期另计。"),
+    )
+    due_from_fallback = models.BooleanField(
+        _("按周一至周五推算"),
+        default=False,
+        help_text=_("截止时间所跨年度的法定节假日尚未录入，按周一至周五推算；录入后会重新计算并记录。"),
+    )
     next_alert_at = models.DateTimeField(
         _("下次提醒/督办时间"),
         null=True,
@@ -474,7 +582,8 @@ class ExtensionRequest(models.Model):
 class IssueEvent(models.Model):
     """The append-only history. ``kind`` is a machine key (a transition name or a system step)."""
 
-    issue = models.ForeignKey(Issue, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="events")
+    # PROTECT: the history outlives any attempt to delete its problem (DESIGN §2, append-only).
+    issue = models.ForeignKey(Issue, verbose_name=_("诉求"), on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("事件"), max_length=30, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -497,27 +606,23 @@ class IssueEvent(models.Model):
     note = models.TextField(_("说明"), blank=True)
     data = models.JSONField(_("数据"), default=dict, blank=True)
     created_at = models.DateTimeField(_("时间"), db_index=True)
-    notified_at = models.DateTimeField(_("通知已分发"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("办理记录")
         verbose_name_plural = _("办理记录")
         ordering = ["created_at", "pk"]
-        indexes = [
-            models.Index(fields=["issue", "created_at"], name="event_issue_created"),
-            models.Index(
-                fields=["created_at"], condition=Q(notified_at__isnull=True), name="event_unnotified"
-            ),
-        ]
+        indexes = [models.Index(fields=["issue", "created_at"], name="event_issue_created")]
 
     def __str__(self) -> str:
         return f"{self.issue_id} {self.label} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs) -> None:
-        # Append-only: the only later write is the outbox mark, through update() in notifications.
+        # Append-only (on PostgreSQL a trigger refuses UPDATE and DELETE as well). The delivery bookkeeping
+        # lives in EventOutbox, written with the event so that no event can miss its notifications.
         if self.pk is not None and not kwargs.get("force_insert"):
             raise ValueError("IssueEvent rows are append-only")
         super().save(*args, **kwargs)
+        EventOutbox.objects.create(event=self, created_at=self.created_at)
 
     @property
     def label(self) -> str:
@@ -528,6 +633,40 @@ class IssueEvent(models.Model):
                 return _("%(label)s（%(stage)s，二级）") % {"label": label, "stage": Stage(stage).label}
             return _("%(label)s（%(stage)s）") % {"label": label, "stage": Stage(stage).label}
         return label
+
+
+class EventOutbox(models.Model):
+    """Whether an event's notifications have gone out: the outbox, kept off the append-only event row.
+
+    One row per event, written with it; ``notified_at`` is set once everyone concerned has an inbox message.
+    """
+
+    event = models.OneToOneField(
+        IssueEvent,
+        verbose_name=_("办理记录"),
+        on_delete=models.PROTECT,
+        primary_key=True,
+        related_name="outbox",
+    )
+    created_at = models.DateTimeField(_("时间"))
+    notified_at = models.DateTimeField(_("通知已分发"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知分发记录")
+        verbose_name_plural = _("通知分发记录")
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=Q(notified_at__isnull=True), name="outbox_unnotified"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.notified_at or '-'}"
+
+    @classmethod
+    def for_events(cls, events: list[IssueEvent]) -> list["EventOutbox"]:
+        """The outbox rows of events written with ``bulk_create`` (which bypasses ``save``)."""
+        return cls.objects.bulk_create(cls(event=event, created_at=event.created_at) for event in events)
 
 
 def _attachment_storage():

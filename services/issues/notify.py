@@ -1,7 +1,11 @@
 """Who hears about which event, and what they are told. Runs in the worker, after the commit.
 
-The event row is the outbox: ``notified_at`` stays empty until everyone concerned has an inbox message,
-so a lost task is made good by ``pending_event_ids`` and a repeated one creates nothing new.
+Each event has an ``EventOutbox`` row, written with it: its ``notified_at`` stays empty until everyone
+concerned has an inbox message, so a lost task is made good by ``pending_event_ids`` and a repeated one
+creates nothing new. (The event row itself is append-only, so the mark lives in its own table.)
+
+SMS about supervision waits for working hours, except for 特急 problems (DESIGN §4): the event and its
+inbox message keep the moment the due time passed; only the text message waits.
 """
 
 from datetime import datetime, timedelta
@@ -14,7 +18,17 @@ from django.utils.translation import gettext as _
 
 from services.accounts.models import Role, User
 from services.core import clock
-from services.issues.models import Issue, IssueEvent, IssueUnit, Stage, Urgency
+from services.issues.models import (
+    DISPATCHER_STAGES,
+    EventOutbox,
+    Issue,
+    IssueEvent,
+    IssuePolicy,
+    IssueUnit,
+    Stage,
+    Urgency,
+)
+from services.issues.tracking import WorkingDays, within_working_hours
 from services.notifications.actions import attempt_delivery, notify
 
 TO_DISPATCHERS = {"submit", "send_back", "request_extension", "evaluate_dissatisfied", "withdraw", "escalate"}
@@ -52,9 +66,10 @@ def _alert_recipients(event: IssueEvent) -> Q:
     and at the second level to the district leaders as well."""
     unit_id = event.data.get("unit_id")
     stage = event.data.get("stage")
-    if event.kind == "remind":
+    if event.kind in ("remind", "calendar_correction"):
         if unit_id is None:
-            return Q(role=Role.DISPATCHER) if stage == Stage.ACCEPT else Q(pk__in=[])
+            # The district's own clocks: the dispatchers' stages; the rating window is the enterprise's.
+            return Q(role=Role.DISPATCHER) if stage in DISPATCHER_STAGES else Q(pk__in=[])
         return Q(role__in=UNIT_STAFF, unit_id=unit_id)
     who = Q(role=Role.DISPATCHER)
     if unit_id is not None:
@@ -67,7 +82,7 @@ def _alert_recipients(event: IssueEvent) -> Q:
 def recipients_for(event: IssueEvent) -> list[User]:
     issue: Issue = event.issue
     kind = event.kind
-    if kind in ("remind", "escalate") and "clock" in event.data:
+    if kind in ("remind", "escalate", "calendar_correction") and "clock" in event.data:
         who = _alert_recipients(event)
     else:
         who = Q(pk__in=[])
@@ -102,6 +117,13 @@ def message_for(event: IssueEvent) -> tuple[str, str]:
             "number": issue.number,
             "stage": Stage(event.data["stage"]).label,
         }
+    elif event.kind == "calendar_correction" and "due_at" in event.data:
+        title = _("诉求 %(number)s 的“%(stage)s”截止时间按节假日安排调整为 %(due)s（原 %(old)s）") % {
+            "number": issue.number,
+            "stage": Stage(event.data["stage"]).label,
+            "due": event.data["due_at"][:16].replace("T", " "),
+            "old": event.data["old_due_at"][:16].replace("T", " "),
+        }
     else:
         title = _("诉求 %(number)s：%(step)s") % {"number": issue.number, "step": event.label}
     body = _("“%(title)s”（%(enterprise)s）当前状态：%(status)s。") % {
@@ -117,6 +139,15 @@ def message_for(event: IssueEvent) -> tuple[str, str]:
 def wants_sms(event: IssueEvent) -> bool:
     """SMS is for what cannot wait: supervision, and anything about an urgent problem."""
     return event.kind == "escalate" or event.issue.urgency != Urgency.NORMAL
+
+
+def sms_not_before(
+    event: IssueEvent, policy: IssuePolicy, days: WorkingDays | None = None
+) -> datetime | None:
+    """When a text about supervision may go out: at once for 特急, otherwise in working hours (DESIGN §4)."""
+    if event.kind != "escalate" or event.issue.urgency == Urgency.CRITICAL:
+        return None
+    return within_working_hours(event.created_at, policy, days)
 
 
 # Events whose inbox messages are written in one transaction.
@@ -144,16 +175,23 @@ def deliver_events(event_ids: list[int]) -> int:
 
 def _deliver_chunk(event_ids: list[int]) -> int:
     created, deliveries = 0, []
+    policy, days = IssuePolicy.current(), WorkingDays()
     with transaction.atomic():
+        # The outbox rows are locked, never the append-only events.
+        pending = list(
+            EventOutbox.objects.select_for_update(skip_locked=True)
+            .filter(event_id__in=event_ids, notified_at__isnull=True)
+            .values_list("event_id", flat=True)
+        )
         events = list(
-            IssueEvent.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("issue", "issue__enterprise")
-            .filter(pk__in=event_ids, notified_at__isnull=True)
+            IssueEvent.objects.select_related("issue", "issue__enterprise")
+            .filter(pk__in=pending)
             .order_by("pk")
         )
         for event in events:
             url = reverse("web:issue-detail", args=[event.issue_id])
             sms = wants_sms(event)
+            wait = sms_not_before(event, policy, days) if sms else None
             for recipient in recipients_for(event):
                 with translation.override(recipient.language):
                     title, body = message_for(event)
@@ -165,12 +203,15 @@ def _deliver_chunk(event_ids: list[int]) -> int:
                     body=body,
                     url=url,
                     sms=sms,
+                    sms_not_before=wait,
                 )
                 if new is not None:
                     created += 1
                     deliveries += new
         if events:
-            IssueEvent.objects.filter(pk__in=[event.pk for event in events]).update(notified_at=clock.now())
+            EventOutbox.objects.filter(event_id__in=[event.pk for event in events]).update(
+                notified_at=clock.now()
+            )
     # We are in the worker already: try the e-mails and texts now; the delivery sweep retries failures.
     for delivery_id in deliveries:
         attempt_delivery(delivery_id)
@@ -183,7 +224,7 @@ def pending_event_ids(
     """Events whose notifications never went out (the broker was down when they were recorded)."""
     cutoff = (now or clock.now()) - timedelta(seconds=older_than_seconds)
     return list(
-        IssueEvent.objects.filter(notified_at__isnull=True, created_at__lte=cutoff)
+        EventOutbox.objects.filter(notified_at__isnull=True, created_at__lte=cutoff)
         .order_by("created_at")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("event_id", flat=True)[:limit]
     )

@@ -24,6 +24,9 @@ from services.core.errors import InvalidTransition
 from services.issues.models import (
     AlertKind,
     ClockAlert,
+    EventOutbox,
+    ExtensionRequest,
+    ExtensionStatus,
     Issue,
     IssueEvent,
     IssuePolicy,
@@ -231,6 +234,7 @@ def _sweep_batch(now: dt.datetime, policy: IssuePolicy, result: SweepResult) -> 
             stage_clock.next_alert_at = next_alert_at(stage_clock, policy, finished, schedule)
         ClockAlert.objects.bulk_create(alerts, ignore_conflicts=True)
         created_events = IssueEvent.objects.bulk_create(events)
+        EventOutbox.for_events(created_events)
         _save_schedules(clocks)
         if escalated_issues:
             Issue.objects.filter(pk__in=escalated_issues, is_escalated=False).update(is_escalated=True)
@@ -287,3 +291,87 @@ def schedule_clock(stage_clock: StageClock, policy: IssuePolicy | None = None) -
         alerts = ClockAlert.objects.filter(clock_id=stage_clock.pk, due_at=stage_clock.due_at)
         done = set(alerts.values_list("kind", flat=True))
     stage_clock.next_alert_at = next_alert_at(stage_clock, policy, done)
+
+
+# ---------------------------------------------------------------- calendar corrections
+
+CALENDAR_CORRECTION = "calendar_correction"
+
+
+def recount_running_clocks(*, first: dt.date, last: dt.date, reason: str, actor=None) -> int:
+    """Recount the running working-day clocks an edit of the calendar from ``first`` through ``last`` may move.
+
+    Called in the administrator's transaction. A clock whose due time changes is moved by a
+    ``calendar_correction`` event that records the old and the new due time and the reason (DESIGN §3: never
+    silently); one whose due time stands keeps it and only loses its "Monday–Friday" mark once the year is
+    entered. Returns how many clocks moved.
+    """
+    from services.issues.deadlines import Limit, working_days_after
+
+    at = clock.now()
+    policy = IssuePolicy.current()
+    # A day can move a clock that started before it and is due on or after it.
+    started_before = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, calendar.SHANGHAI)
+    due_from = dt.datetime.combine(first, dt.time.min, calendar.SHANGHAI)
+    clocks = list(
+        StageClock.objects.select_for_update(of=("self", "issue"))
+        .select_related("issue")
+        .filter(RUNNING, counts_hours=False, limit_amount__isnull=False)
+        .filter(started_at__lt=started_before, due_at__gte=due_from)
+        .order_by("issue_id", "pk")
+    )
+    extensions: dict[int, list[int]] = defaultdict(list)
+    for clock_id, days in (
+        ExtensionRequest.objects.filter(clock__in=clocks, status=ExtensionStatus.APPROVED)
+        .order_by("decided_at", "pk")
+        .values_list("clock_id", "working_days")
+    ):
+        extensions[clock_id].append(days)
+    events, moved = [], 0
+    for stage_clock in clocks:
+        original = Limit(stage_clock.limit_amount, in_hours=False).deadline_from(stage_clock.started_at)
+        due, fallback = original.due_at, original.fallback
+        for days in extensions[stage_clock.pk]:
+            extended = working_days_after(due, days)
+            due, fallback = extended.due_at, fallback or extended.fallback
+        if due == stage_clock.due_at:
+            if fallback != stage_clock.due_from_fallback:
+                StageClock.objects.filter(pk=stage_clock.pk).update(due_from_fallback=fallback)
+            continue
+        old_due = stage_clock.due_at
+        stage_clock.due_at, stage_clock.original_due_at = due, original.due_at
+        stage_clock.due_from_fallback = fallback
+        if stage_clock.breached_at is not None and due >= at:
+            stage_clock.breached_at = None
+        schedule_clock(stage_clock, policy)
+        stage_clock.save(
+            update_fields=["due_at", "original_due_at", "due_from_fallback", "breached_at", "next_alert_at"]
+        )
+        moved += 1
+        events.append(
+            IssueEvent(
+                issue_id=stage_clock.issue_id,
+                kind=CALENDAR_CORRECTION,
+                actor=actor,
+                from_status=stage_clock.issue.status,
+                to_status=stage_clock.issue.status,
+                note=reason,
+                data={
+                    "clock": stage_clock.pk,
+                    "stage": stage_clock.stage,
+                    "unit_id": stage_clock.unit_id,
+                    "limit": stage_clock.limit_amount,
+                    "limit_unit": "working_days",
+                    "old_due_at": timezone.localtime(old_due).isoformat(),
+                    "due_at": timezone.localtime(due).isoformat(),
+                    "original_due_at": timezone.localtime(original.due_at).isoformat(),
+                    "fallback": fallback,
+                },
+                created_at=at,
+            )
+        )
+    created = IssueEvent.objects.bulk_create(events)
+    EventOutbox.for_events(created)
+    if created:
+        transaction.on_commit(partial(_queue_notifications, [event.pk for event in created]))
+    return moved

@@ -67,7 +67,9 @@ def notify(
                     subject=title,
                     body=f"{body}\n\n{url}".strip(),
                     source_key=source_key,
-                    next_attempt_at=max(now, sms_not_before) if channel == Channel.SMS and sms_not_before else now,
+                    next_attempt_at=max(now, sms_not_before)
+                    if channel == Channel.SMS and sms_not_before
+                    else now,
                 )
                 for channel, address in deliveries
             )

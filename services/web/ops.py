@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from services.core import clock
 from services.core.models import SweepRun
-from services.issues.models import AlertKind, ClockAlert, IssueEvent, StageClock
+from services.issues.models import AlertKind, ClockAlert, EventOutbox, StageClock
 from services.notifications.actions import retry_failed_deliveries
 from services.notifications.models import Delivery, DeliveryStatus
 from services.web.access import runs_operations
@@ -100,7 +100,7 @@ def recent_failures() -> list[Delivery]:
 
 def outbox_figures() -> dict:
     """Events whose notifications have not gone out yet (the broker was down, or a worker is behind)."""
-    return IssueEvent.objects.filter(notified_at__isnull=True).aggregate(
+    return EventOutbox.objects.filter(notified_at__isnull=True).aggregate(
         count=Count("pk"), oldest=Min("created_at")
     )
 

@@ -17,7 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from services.accounts import roles
-from services.accounts.models import User
+from services.accounts.models import Role, User
 from services.core.errors import InvalidInput, NotPermitted
 from services.core.text import clean_text
 from services.workcalendar.models import CalendarOverride, CalendarYear, DayKind

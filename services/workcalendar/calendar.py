@@ -37,6 +37,7 @@ __all__ = [
     "due_at",
     "is_working_day",
     "is_year_covered",
+    "uncovered_years",
     "warnings_for",
     "working_days_between",
 ]
@@ -58,6 +59,10 @@ HOLIDAY_NAMES = {
     "Anti-Fascist 70th Day": _("中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日"),
 }
 
+# A make-up working day (调休上班) is named for what it is, not for the holiday it pays for: a Saturday
+# labelled 春节 reads as a day off.
+MAKE_UP_DAY = _("调休上班")
+
 ONE_DAY = dt.timedelta(days=1)
 
 
@@ -75,16 +80,20 @@ def _from_package(day: dt.date) -> DayInfo | None:
         is_holiday, english_name = chinese_calendar.get_holiday_detail(day)
     except NotImplementedError:
         return None
-    name = str(HOLIDAY_NAMES.get(english_name, english_name)) if english_name else ""
+    if not is_holiday and english_name:
+        name = str(MAKE_UP_DAY)
+    else:
+        name = str(HOLIDAY_NAMES.get(english_name, english_name)) if english_name else ""
     return DayInfo(date=day, is_working_day=not is_holiday, source="state_council", name=name)
 
 
 def _from_override(override: CalendarOverride) -> DayInfo:
+    is_working = override.kind == DayKind.WORKDAY
     return DayInfo(
         date=override.date,
-        is_working_day=override.kind == DayKind.WORKDAY,
+        is_working_day=is_working,
         source="override",
-        name=override.name,
+        name=str(MAKE_UP_DAY) if is_working else override.name,
     )
 
 
@@ -254,6 +263,18 @@ def is_year_covered(year: int) -> bool:
 def coverage_warning(year: int) -> str | None:
     """A message for the user when ``year``'s holidays are unknown and Monday–Friday is assumed."""
     return None if is_year_covered(year) else _message(year)
+
+
+def uncovered_years(first: dt.date, last: dt.date) -> list[int]:
+    """The years from ``first`` through ``last`` whose working days are assumed Monday–Friday, in one query.
+
+    A deadline counted across such a year is provisional: it says so, and moves when the year is entered.
+    """
+    years = [year for year in range(first.year, last.year + 1) if not _package_covers(year)]
+    if not years:
+        return []
+    entered = set(CalendarYear.objects.filter(year__in=years).values_list("year", flat=True))
+    return [year for year in years if year not in entered]
 
 
 def warnings_for(*days: dt.date) -> list[str]:

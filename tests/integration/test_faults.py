@@ -19,7 +19,16 @@ from services.core import clock
 from services.core.models import SweepRun
 from services.issues import actions
 from services.issues.lifecycle import Status
-from services.issues.models import AlertKind, ClockAlert, Issue, IssueEvent, IssuePolicy, Stage, StageClock
+from services.issues.models import (
+    AlertKind,
+    ClockAlert,
+    EventOutbox,
+    Issue,
+    IssueEvent,
+    IssuePolicy,
+    Stage,
+    StageClock,
+)
 from services.issues.tracking import BATCH, schedule_clock, sweep_clocks
 from services.notifications.models import Notification
 from services.workcalendar.calendar import SHANGHAI, due_at
@@ -112,7 +121,7 @@ def assert_each_clock_supervised_once(clocks: list[StageClock], dispatcher) -> N
     assert sorted(alerts) == sorted((pk, AlertKind.ESCALATE) for pk in clock_ids)
     events = IssueEvent.objects.filter(kind="escalate")
     assert sorted(events.values_list("data__clock", flat=True)) == sorted(clock_ids)
-    assert not IssueEvent.objects.filter(notified_at__isnull=True).exists()
+    assert not EventOutbox.objects.filter(notified_at__isnull=True).exists()
     assert Notification.objects.filter(recipient=dispatcher).count() == len(clock_ids)
     assert set(Notification.objects.values_list("source_key", flat=True)) == {
         f"event:{pk}" for pk in events.values_list("pk", flat=True)
@@ -162,7 +171,7 @@ def test_problems_filed_while_redis_is_down_are_all_saved_at_once_and_notified_w
     assert max(durations) < 3.0, [round(d, 2) for d in durations]
     assert Issue.objects.count() == 10
     assert len([r for r in caplog.records if "could not queue notifications" in r.getMessage()]) == 10
-    assert IssueEvent.objects.filter(kind="submit", notified_at__isnull=True).count() == 10
+    assert EventOutbox.objects.filter(event__kind="submit", notified_at__isnull=True).count() == 10
     assert not Notification.objects.exists()
 
     # When Redis is back, a worker starts and the outbox sweep runs (twice, as beat would every minute).
@@ -175,7 +184,7 @@ def test_problems_filed_while_redis_is_down_are_all_saved_at_once_and_notified_w
     assert wait_for(lambda: SweepRun.objects.filter(name="issues.notify_pending_events").count() == 2), (
         worker.output()
     )
-    assert not IssueEvent.objects.filter(notified_at__isnull=True).exists()
+    assert not EventOutbox.objects.filter(notified_at__isnull=True).exists()
     inbox = Notification.objects.filter(recipient=dispatcher, kind="submit")
     assert sorted(inbox.values_list("source_key", flat=True)) == sorted(
         f"event:{pk}" for pk in IssueEvent.objects.filter(kind="submit").values_list("pk", flat=True)
@@ -221,7 +230,7 @@ def test_a_sweep_killed_half_way_and_run_again_supervises_every_clock_exactly_on
         worker.output()
     )
     send("issues.notify_pending_events")
-    assert wait_for(lambda: not IssueEvent.objects.filter(notified_at__isnull=True).exists(), seconds=60), (
+    assert wait_for(lambda: not EventOutbox.objects.filter(notified_at__isnull=True).exists(), seconds=60), (
         worker.output()
     )
 
@@ -255,7 +264,7 @@ def test_the_same_sweep_run_by_two_workers_at_once_shares_the_clocks_between_the
     assert wait_for(lambda: SweepRun.objects.filter(name="issues.sweep_clocks").count() == 2, seconds=60), (
         first.output() + second.output()
     )
-    assert wait_for(lambda: not IssueEvent.objects.filter(notified_at__isnull=True).exists(), seconds=60)
+    assert wait_for(lambda: not EventOutbox.objects.filter(notified_at__isnull=True).exists(), seconds=60)
 
     # Then each took a share, together they took every clock once, and nobody heard anything twice.
     runs = list(SweepRun.objects.filter(name="issues.sweep_clocks"))

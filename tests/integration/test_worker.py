@@ -8,7 +8,7 @@ from django.conf import settings
 
 from services.core import clock
 from services.core.models import SweepRun
-from services.issues.models import AlertKind, ClockAlert, IssueEvent, Stage
+from services.issues.models import AlertKind, ClockAlert, EventOutbox, IssueEvent, Stage
 from services.notifications.models import Notification
 from services.workcalendar.calendar import SHANGHAI
 from tests.factories import issues as make
@@ -22,7 +22,7 @@ def at(*args: int) -> dt.datetime:
 
 
 def everything_notified() -> bool:
-    return not IssueEvent.objects.filter(notified_at__isnull=True).exists()
+    return not EventOutbox.objects.filter(notified_at__isnull=True).exists()
 
 
 def test_a_filed_issue_reaches_the_dispatchers_inbox_through_a_real_worker(
@@ -37,7 +37,9 @@ def test_a_filed_issue_reaches_the_dispatchers_inbox_through_a_real_worker(
     )
     notification = Notification.objects.get(recipient=dispatcher)
     assert issue.number in notification.title
-    assert wait_for(lambda: not IssueEvent.objects.filter(issue=issue, notified_at__isnull=True).exists())
+    assert wait_for(
+        lambda: not EventOutbox.objects.filter(event__issue=issue, notified_at__isnull=True).exists()
+    )
     assert Notification.objects.filter(recipient=dispatcher).count() == 1
 
 

@@ -119,7 +119,7 @@ def test_a_delivered_event_is_marked_so_the_sweep_leaves_it(build, django_captur
     with clock.travel_to(NOW), django_capture_on_commit_callbacks(execute=True):
         issue = build.filed()
 
-    assert IssueEvent.objects.get(issue=issue, kind="submit").notified_at == NOW
+    assert IssueEvent.objects.get(issue=issue, kind="submit").outbox.notified_at == NOW
 
 
 def test_a_user_who_takes_a_digest_gets_the_inbox_message_but_no_mail(
@@ -165,7 +165,7 @@ def test_the_action_succeeds_when_the_broker_is_down(build, handler, django_capt
 
     assert Issue.objects.get(pk=issue.pk).status == Status.HANDLING
     event = IssueEvent.objects.get(issue=issue, kind="acknowledge")
-    assert (event.notified_at, recipients_of(event)) == (None, set())
+    assert (event.outbox.notified_at, recipients_of(event)) == (None, set())
 
 
 def test_the_outbox_sweep_delivers_what_the_broker_could_not_take(
@@ -181,7 +181,7 @@ def test_the_outbox_sweep_delivers_what_the_broker_could_not_take(
 
     event = IssueEvent.objects.get(issue=issue, kind="acknowledge")
     assert recipients_of(event) == {enterprise_user}
-    assert event.notified_at == NOW + timedelta(minutes=2)
+    assert event.outbox.notified_at == NOW + timedelta(minutes=2)
 
 
 def test_the_outbox_sweep_run_twice_sends_nothing_twice(build, handler, django_capture_on_commit_callbacks):
@@ -208,7 +208,7 @@ def test_the_outbox_sweep_leaves_an_event_a_worker_may_still_be_delivering(
     with clock.travel_to(NOW + timedelta(seconds=30)):
         tasks.notify_pending_events_task()
 
-    assert IssueEvent.objects.get(issue=issue, kind="acknowledge").notified_at is None
+    assert IssueEvent.objects.get(issue=issue, kind="acknowledge").outbox.notified_at is None
 
 
 def test_inactive_staff_are_not_notified(build, dispatcher, unit, django_capture_on_commit_callbacks):

@@ -36,11 +36,25 @@ def test_a_holiday_is_explained_by_the_state_council_notice_with_its_chinese_nam
     assert (info.is_working_day, info.source, info.name) == (False, "state_council", "春节")
 
 
-def test_a_make_up_day_carries_the_name_of_the_holiday_it_makes_up_for():
+def test_a_make_up_day_is_shown_as_a_make_up_working_day_not_with_the_holidays_name():
     with translation.override("zh-hans"):
         info = day_info(date(2025, 10, 11))
 
-    assert (info.is_working_day, info.source, info.name) == (True, "state_council", "国庆节")
+    assert (info.is_working_day, info.source, info.name) == (True, "state_council", "调休上班")
+
+
+def test_the_make_up_saturday_after_spring_festival_2026_is_shown_as_a_make_up_working_day():
+    with translation.override("zh-hans"):
+        info = day_info(date(2026, 2, 14))
+
+    assert (info.is_working_day, info.name) == (True, "调休上班")
+
+
+def test_a_make_up_day_is_shown_in_english_as_a_make_up_working_day():
+    with translation.override("en"):
+        info = day_info(date(2026, 2, 14))
+
+    assert info.name == "Make-up working day"
 
 
 def test_the_start_day_itself_is_not_counted():
