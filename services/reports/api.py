@@ -16,21 +16,24 @@ Which target sits beside a figure:
   target does not apply to a slice of the year or district).
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
 import django_filters
-from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import generics, permissions, serializers
+from rest_framework import exceptions, generics, permissions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from services.core.api import IsAdministrator, IsDistrictWide, NumberedPage, error_responses
-from services.reports.figures import FIGURES, Breakdown, FigureValue, Kind, Report, compute
+from services.core.errors import InvalidInput, NotPermitted
+from services.reports import actions
+from services.reports.figures import FIGURES, Breakdown, FigureValue, Kind, Report
 from services.reports.models import AnnualTarget, Figure
 from services.reports.selectors import get_target_for, targets_of_year, visible_targets
 from services.reports.serializers import (
@@ -38,6 +41,7 @@ from services.reports.serializers import (
     ReportSummaryQuerySerializer,
     ReportSummarySerializer,
 )
+from services.reports.snapshots import report_for
 
 Targets = dict[str, Decimal]
 
@@ -71,6 +75,7 @@ def _figures_body(figures: dict[str, FigureValue], targets: Targets) -> dict[str
             "kind": figure.kind,
             "numerator": figure.numerator,
             "denominator": figure.denominator,
+            "parts": figure.parts,
         }
         for key, figure in figures.items()
     }
@@ -95,6 +100,8 @@ def summary_body(report: Report, year: int, table: dict[int | None, Targets]) ->
         "by": report.by,
         "as_of": report.as_of,
         "is_final": report.is_final,
+        "is_frozen": report.is_frozen,
+        "frozen_at": report.frozen_at,
         "figures": _figures_body(report.figures, totals_targets),
         "rows": rows,
         # The sentence speaks for the district; a unit's figures have no sentence of their own.
@@ -115,7 +122,7 @@ class ReportSummaryView(APIView):
             "办结率、按时办结率、回访率、响应率、解决率、满意率、重办率、退回率、平均办理时长（工作日）、"
             "当前超期环节数），每项附年度目标；比率为0到1之间的小数，无分母时为 null。"
             "可按承办单位、一级分类、镇街、园区或月份分组（by），可只看一个承办单位（unit，目标取该单位的）。"
-            "年度结束后数据按年末状态计算，不再变化。各指标的口径见 services/reports/figures.py。"
+            "年度结束后数据按年末状态计算；关账后读取冻结数据（is_frozen），不再变化。各指标的口径见 services/reports/figures.py。"
             "仅调度员、区领导和系统管理员可查看。\n\n"
             "Every figure of the year (specialists, enterprises served, visits, on-site coverage, issues "
             "logged, sign and on-time sign rates, closure and on-time closure rates, follow-up, contact, "
@@ -134,7 +141,7 @@ class ReportSummaryView(APIView):
         query.is_valid(raise_exception=True)
         year: int = query.validated_data["year"]
         unit = query.validated_data.get("unit")
-        report = compute(year, by=query.validated_data.get("by"), unit=unit)
+        report = report_for(year, by=query.validated_data.get("by"), unit=unit)
         body = summary_body(report, year, targets_of_year(year))
         return Response(ReportSummarySerializer(body).data)
 
@@ -163,19 +170,38 @@ class _TargetPermissions:
             return [MayReadTargets()]
         return [MayReadTargets(), MayEditTargets()]
 
-    def _save(self, serializer: AnnualTargetSerializer) -> None:
-        # validate() has checked uniqueness; a concurrent twin can still win the race at the constraint.
-        try:
-            with transaction.atomic():
-                serializer.save()
-        except IntegrityError:
-            raise serializers.ValidationError({"figure": [_("该年度该指标的目标已存在。")]}) from None
-
+    # Writes go through the actions, which record who changed what (``TargetChange``).
     def perform_create(self, serializer: AnnualTargetSerializer) -> None:
-        self._save(serializer)
+        data = serializer.validated_data
+        with _refusals_as_400():
+            serializer.instance = actions.set_target(
+                actor=self.request.user,
+                year=data["year"],
+                figure=data["figure"],
+                unit=data.get("unit"),
+                value=data["value"],
+                note=data.get("note", ""),
+            )
 
     def perform_update(self, serializer: AnnualTargetSerializer) -> None:
-        self._save(serializer)
+        with _refusals_as_400():
+            serializer.instance = actions.change_target(
+                actor=self.request.user, target=serializer.instance, **serializer.validated_data
+            )
+
+    def perform_destroy(self, instance: AnnualTarget) -> None:
+        with _refusals_as_400():
+            actions.delete_target(actor=self.request.user, target=instance)
+
+
+@contextmanager
+def _refusals_as_400() -> Iterator[None]:
+    try:
+        yield
+    except InvalidInput as refusal:
+        raise serializers.ValidationError(refusal.errors) from None
+    except NotPermitted as refusal:
+        raise exceptions.PermissionDenied(refusal.message) from None
 
 
 TARGET_ROLES = (

@@ -1,5 +1,6 @@
+from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -90,3 +91,83 @@ class ReportedFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.key} = {self.value}{self.unit_label}"
+
+
+class TargetChange(models.Model):
+    """One change to an annual target: who changed what, from which value to which. Written by
+    ``services.reports.actions`` only; never edited."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("新增")
+        CHANGED = "changed", _("修改")
+        DELETED = "deleted", _("删除")
+
+    target = models.ForeignKey(
+        AnnualTarget,
+        verbose_name=_("年度目标"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="changes",
+    )
+    kind = models.CharField(_("操作"), max_length=10, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    figure = models.CharField(_("指标"), max_length=40, choices=Figure.choices)
+    unit = models.ForeignKey(
+        "departments.Unit", verbose_name=_("单位"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    old_value = models.DecimalField(_("原目标值"), max_digits=14, decimal_places=4, null=True, blank=True)
+    new_value = models.DecimalField(_("新目标值"), max_digits=14, decimal_places=4, null=True, blank=True)
+    old_note = models.CharField(_("原说明"), max_length=200, blank=True)
+    new_note = models.CharField(_("新说明"), max_length=200, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("目标变更记录")
+        verbose_name_plural = _("目标变更记录")
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.changed_at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.year} {self.figure}"
+
+
+class PeriodKind(models.TextChoices):
+    MONTH = "month", _("月")
+    QUARTER = "quarter", _("季度")
+    YEAR = "year", _("年")
+
+
+class PeriodSnapshot(models.Model):
+    """A closed period's figures and breakdowns, frozen: reports of the period read this, never the live
+    tables, so nothing edited later changes them. Written by ``services.reports.actions`` only."""
+
+    kind = models.CharField(_("统计期类型"), max_length=10, choices=PeriodKind.choices)
+    start = models.DateField(_("开始日期"))
+    end = models.DateField(_("结束日期（不含）"))
+    data = models.JSONField(_("冻结数据"))
+    closed_at = models.DateTimeField(_("关账时间"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("关账人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("为空表示由定时任务自动关账。"),
+    )
+    reason = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("已关账统计期")
+        verbose_name_plural = _("已关账统计期")
+        ordering = ["-start", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "start"], name="one_snapshot_per_period"),
+            models.CheckConstraint(name="snapshot_period_not_empty", condition=Q(end__gt=F("start"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.start:%Y-%m-%d}–{self.end:%Y-%m-%d}"

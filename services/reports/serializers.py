@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from services.departments.models import Unit
+from services.reports.actions import RATE_FIGURES, WHOLE_NUMBER_FIGURES
 from services.reports.figures import FIGURES, Breakdown, Kind
 from services.reports.models import AnnualTarget, Figure
 
@@ -16,20 +17,6 @@ LAST_YEAR = 2100
 NOTE_MAX = 200
 
 YEAR_MESSAGE = _("年度应为2000至2100之间的整数。")
-
-# Figures counted in whole things (people, enterprises, visits, problems, projects): a target is a whole number.
-WHOLE_NUMBER_FIGURES = frozenset(
-    {
-        Figure.SPECIALISTS,
-        Figure.ENTERPRISES_SERVED,
-        Figure.VISITS,
-        Figure.ISSUES_LOGGED,
-        Figure.TECH_VICE_PRESIDENTS,
-        Figure.INNOVATION_PROBLEMS,
-        Figure.POLICY_FUND_PROJECTS,
-    }
-)
-RATE_FIGURES = frozenset(spec.key for spec in FIGURES if spec.kind == Kind.RATE)
 
 
 def _year_field(**kwargs) -> serializers.IntegerField:
@@ -112,6 +99,13 @@ class ReportFigureSerializer(serializers.Serializer):
     denominator = serializers.IntegerField(
         allow_null=True, help_text="比率和平均值的分母 / what it was divided by (rates and averages)"
     )
+    parts = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text=(
+            "指标背后的各项计数（分子、分母），每项对应一份明细清单 / the raw counts behind the figure "
+            "(numerators and denominator), each the length of a drill-down list"
+        ),
+    )
 
 
 class ReportFiguresSerializer(serializers.Serializer):
@@ -146,6 +140,12 @@ class ReportSummarySerializer(serializers.Serializer):
     )
     is_final = serializers.BooleanField(
         help_text="年度已结束，数据不再变化 / the year is over and its figures no longer change"
+    )
+    is_frozen = serializers.BooleanField(
+        help_text="统计期已关账，读取冻结数据 / the period is closed and read from its frozen snapshot"
+    )
+    frozen_at = serializers.DateTimeField(
+        allow_null=True, help_text="关账时间 / when the period was closed, null while it is live"
     )
     figures = ReportFiguresSerializer()
     rows = ReportRowSerializer(

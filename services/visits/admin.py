@@ -1,17 +1,21 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from services.core.admin import ViewOnly
 from services.visits.models import Visit, VisitPhoto
 
 
-class VisitPhotoInline(admin.TabularInline):
+class VisitPhotoInline(ViewOnly, admin.TabularInline):
     model = VisitPhoto
     fields = ("image", "caption")
     extra = 0
 
 
 @admin.register(Visit)
-class VisitAdmin(admin.ModelAdmin):
+class VisitAdmin(ViewOnly, admin.ModelAdmin):
+    """Read-only, like problems: visits count towards closed periods' coverage, so corrections go through
+    the visits app's actions, which leave a record."""
+
     fieldsets = (
         (None, {"fields": ("enterprise", "specialist", "companions", "visited_at", "method", "people_met")}),
         (
