@@ -236,7 +236,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.send_digests",
         "schedule": crontab(hour=8, minute=30),  # the task itself skips non-working days
     },
+    # Daily; freezes each month, quarter and year JIANGJIN_REPORT_FREEZE_WORKING_DAYS working days after it ends.
+    "reports.freeze_due_periods": {
+        "task": "reports.freeze_due_periods",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }
+JIANGJIN_REPORT_FREEZE_WORKING_DAYS = int(os.environ.get("JIANGJIN_REPORT_FREEZE_WORKING_DAYS", "5"))
 # Where SMS goes: a class with send(*, phone, text). The default only logs (development and demo).
 JIANGJIN_SMS_SENDER = os.environ.get("JIANGJIN_SMS_SENDER", "services.notifications.senders.LoggingSmsSender")
 # A user's request never waits long on a broker that is down: the event row is the outbox.
