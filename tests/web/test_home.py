@@ -92,15 +92,15 @@ def test_a_passed_deadline_carries_the_overdue_badge(
     with at(hours=2):
         after = home_of(client, handler).content.decode()
 
-    assert "已超期" not in before
-    assert after.count("已超期") == 1
+    assert 'class="badge due-overdue"' not in before
+    assert after.count('class="badge due-overdue">已超期') == 1
 
 
 def test_an_empty_work_list_says_so(client, handler):
     page = home_of(client, handler).content.decode()
 
-    assert "本单位暂无待办诉求。" in page
-    assert "<table>" not in page
+    assert "没有符合条件的待办诉求。" in page
+    assert "<table" not in page
 
 
 def test_a_year_without_a_holiday_notice_shows_the_calendar_warning(client, dispatcher):
@@ -123,7 +123,8 @@ def test_the_work_list_is_paginated(client, at, enterprise_user, dispatcher, cat
     assert "共 26 件" in first
     assert "第 1 / 2 页" in first
     assert "?page=2" in first
-    assert second.count("第0件诉求") == 1  # the oldest issue is alone on the second page
+    # The queue to accept is worked oldest first: the newest waits alone on the second page.
+    assert second.count("第25件诉求") == 1 and "第0件诉求" not in second
 
 
 def _issues_for(*, enterprise_user, dispatcher, unit, count):
@@ -139,7 +140,7 @@ def _issues_for(*, enterprise_user, dispatcher, unit, count):
 
 def _queries_for_home(client):
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(reverse("web:home")).status_code == 200
+        assert client.get(reverse("web:home"), {"queue": "all", "tab": "all"}).status_code == 200
     return len(queries)
 
 
@@ -158,6 +159,6 @@ def test_the_home_page_query_count_does_not_grow_with_the_issues(
         _issues_for(enterprise_user=enterprise_user, dispatcher=dispatcher, unit=handler.unit, count=8)
 
     with django_assert_max_num_queries(baseline):
-        response = client.get(reverse("web:home"))
+        response = client.get(reverse("web:home"), {"queue": "all", "tab": "all"})
     assert response.status_code == 200
     assert response.context["page"].paginator.count >= 5

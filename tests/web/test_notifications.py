@@ -21,12 +21,14 @@ def test_the_inbox_shows_own_messages_with_their_read_state(client, enterprise_u
 
     page = client.get(reverse("web:notifications")).content.decode()
 
-    assert '<a href="/issues/1/">您的诉求已受理</a>' in page
+    opened = Notification.objects.get(recipient=enterprise_user, source_key="a")
+    assert f'action="/notifications/{opened.pk}/open/"' in page and "您的诉求已受理" in page
     assert "您的诉求已派单" in page
     assert "有新的诉求待受理" not in page
     assert page.count('<span class="badge unread">未读</span>') == 1
     assert page.count('<span class="badge">已读</span>') == 1
-    assert '<span class="count">1</span>' in page  # the header's unread count
+    assert '<span class="count" aria-hidden="true">1</span>' in page  # the header's unread count
+    assert "消息，1条未读" in page
 
 
 def test_an_empty_inbox_says_so(client, dispatcher):

@@ -1,13 +1,14 @@
 """Small helpers for the server-rendered pages: the header's inbox count, clock verdicts, percentages."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import template
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from services.accounts.models import User
-from services.issues.models import StageClock
+from services.issues.models import Stage, StageClock
 from services.notifications.selectors import unread_count
 from services.web.access import runs_operations as _runs_operations
 from services.web.access import sees_district_figures as _sees_district_figures
@@ -68,3 +69,36 @@ def percent(rate: float | None) -> str:
 def ratio(part: int, whole: int) -> str:
     """``part`` ÷ ``whole`` as a percentage, "—" when ``whole`` is 0."""
     return percent(part / whole if whole else None)
+
+
+DUE_LABELS = {
+    "overdue": _("已超期"),
+    "today": _("今日到期"),
+    "soon": _("即将到期"),
+    "later": "",
+}
+
+
+@register.simple_tag
+def due_state(due_at: datetime | None, now: datetime) -> Verdict:
+    """A due time in words as well as colour: 已超期, 今日到期 (by the end of today), 即将到期 (within 24 h)."""
+    if due_at is None:
+        return Verdict(key="later", label="")
+    if due_at < now:
+        key = "overdue"
+    elif timezone.localtime(due_at).date() == timezone.localtime(now).date():
+        key = "today"
+    elif due_at - now <= timedelta(hours=24):
+        key = "soon"
+    else:
+        key = "later"
+    return Verdict(key=key, label=str(DUE_LABELS[key]))
+
+
+@register.filter
+def stage_label(value: str) -> str:
+    """The stage's name (签收, 答复…) for its stored key."""
+    try:
+        return str(Stage(value).label)
+    except ValueError:
+        return value
