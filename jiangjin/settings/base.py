@@ -236,6 +236,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.send_digests",
         "schedule": crontab(hour=8, minute=30),  # the task itself skips non-working days
     },
+    # Hourly; the task sends only in the quarter's last 10 working days, in working hours, once a quarter.
+    "visits.send_coverage_reminders": {
+        "task": "visits.send_coverage_reminders",
+        "schedule": crontab(minute=5),
+    },
     # Daily; freezes each month, quarter and year JIANGJIN_REPORT_FREEZE_WORKING_DAYS working days after it ends.
     "reports.freeze_due_periods": {
         "task": "reports.freeze_due_periods",
