@@ -127,11 +127,7 @@ class VisitForm(AccessibleForm):
     suggestions = forms.CharField(
         label=_("意见建议"), required=False, max_length=SNAPSHOT_MAX, widget=forms.Textarea
     )
-    photos = MultiplePhotoField(
-        label=_("现场照片"),
-        required=False,
-        help_text=_("可直接拍照；每张不超过20 MB，最多10张。"),
-    )
+    photos = MultiplePhotoField(label=_("现场照片"), required=False)
 
     def __init__(self, *args, actor: User, enterprises: QuerySet[Enterprise], **kwargs) -> None:
         super().__init__(*args, **kwargs)
