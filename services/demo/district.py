@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from services.accounts.models import Role, User
 from services.core import clock
+from services.demo.problems import ProblemTexts
 from services.departments.models import Unit, UnitKind
 from services.enterprises.models import Enterprise, Ladder, MuJunGrade, Park, SpecialistAssignment, Town
 from services.enterprises.uscc import CODE_SET, check_character
@@ -73,48 +74,6 @@ GIVEN_NAMES = [
     "文杰", "玉兰", "俊", "雪", "立新", "红梅", "家豪", "思远", "婷婷", "光荣", "永福", "佳怡",
 ]  # fmt: skip
 
-PROBLEMS = {
-    "labour": [
-        (
-            "订单增长，急需熟练焊工30名",
-            "今年新接汽车零部件订单，焊接车间缺熟练焊工约30名，希望协助对接招聘渠道。",
-        ),
-        (
-            "技能工人流失严重，请求技能培训补贴指导",
-            "一线技工流失率较高，想了解以工代训和技能提升补贴的申报流程。",
-        ),
-    ],
-    "land": [
-        ("二期厂房用地指标尚未落实", "二期项目已签约，约40亩用地指标尚未落实，影响开工计划。"),
-        ("闲置厂房盘活需办理用途变更", "拟利用园区闲置标准厂房扩产，需办理用途变更手续。"),
-    ],
-    "energy": [
-        (
-            "高峰期频繁限电影响连续生产",
-            "7—8月用电高峰期间多次限电，熔炼炉无法连续生产，请求协调有序用电方案。",
-        ),
-        ("天然气供气压力不足", "冬季供气压力不足，烘干工序受影响，希望燃气公司排查管网。"),
-    ],
-    "finance": [
-        (
-            "技改项目流动资金缺口约800万元",
-            "智能化改造项目设备已到位，流动资金缺口约800万元，希望对接银行信贷产品。",
-        ),
-        ("申请应急转贷资金", "一笔银行贷款下月到期，续贷审批中，申请区应急转贷资金过桥。"),
-    ],
-    "logistics": [
-        ("园区道路限高影响货车通行", "园区入口限高架导致大型货车绕行约5公里，请求调整通行方案。"),
-        ("港口集装箱提箱排队时间长", "经珞璜港出口的集装箱提箱排队时间长，影响交货期。"),
-    ],
-    "innovation": [
-        (
-            "新产品研发需要高校专家技术支持",
-            "开发新型铝合金轮毂，热处理工艺存在难题，希望对接“科技副总”专家。",
-        ),
-        ("申报市级企业技术中心的辅导", "计划申报市级企业技术中心，需要申报材料辅导。"),
-    ],
-}
-GENERIC_PROBLEM = ("政策兑现进度咨询", "去年申报的技改补助尚未兑现，请告知审核进度和需要补充的材料。")
 REPLIES = {
     Outcome.SOLVED: "已会同相关单位现场协调，问题已解决，后续如有需要请随时联系。",
     Outcome.PARTLY: "已协调解决主要部分，剩余事项已纳入下阶段计划并明确时间节点。",
@@ -164,6 +123,7 @@ def working_day_before(day: dt.date, n: int) -> dt.date:
 class DistrictBuilder:
     def __init__(self, *, seed: int = 2023, today: dt.date | None = None, log=print) -> None:
         self.rng = random.Random(seed)
+        self.problem_texts = ProblemTexts()
         self.today = today or timezone.localdate()
         self.log = log
 
@@ -369,7 +329,7 @@ class DistrictBuilder:
         return self.rng.choice(self.leaf_categories)
 
     def problem_text(self, category: Category) -> tuple[str, str]:
-        return self.rng.choice(PROBLEMS.get(category.top.code, [GENERIC_PROBLEM]))
+        return self.problem_texts.next_for(category.code)
 
     def file(
         self,
@@ -379,9 +339,10 @@ class DistrictBuilder:
         category=None,
         channel="online",
         urgency=Urgency.NORMAL,
+        text: tuple[str, str] | None = None,
     ):
         category = category or self.pick_category()
-        title, description = self.problem_text(category)
+        title, description = text or self.problem_text(category)
         serving = SpecialistAssignment.objects.get(enterprise=enterprise, ended_on__isnull=True).specialist
         with clock.travel_to(when):
             if channel == "visit":
@@ -688,7 +649,12 @@ class DistrictBuilder:
         with clock.travel_to(then(when, 30)):
             actions.withdraw_issue(issue=issue, actor=home.users.first(), reason="问题已自行解决。")
         first, when = filed(1, hour=14)
-        duplicate, _ = self.file(first.enterprise, then(when, 20), category=first.category), None
+        duplicate = self.file(
+            first.enterprise,
+            then(when, 20),
+            category=first.category,
+            text=(first.title, "同一问题再次提交：" + first.description),
+        )
         with clock.travel_to(then(when, 40)):
             actions.merge_issue(issue=duplicate, actor=dispatcher, into=first, note="同一问题重复提交")
 

@@ -1,6 +1,7 @@
 """The demo district reproduces the 2023 report and gives every role work today."""
 
 import datetime as dt
+from collections import Counter
 from io import StringIO
 
 import pytest
@@ -10,6 +11,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from services.accounts.models import Role, User
+from services.demo.problems import PROBLEMS
 from services.enterprises.models import Enterprise, SpecialistAssignment
 from services.enterprises.uscc import is_valid_uscc
 from services.issues.lifecycle import OPEN_STATUSES, Status
@@ -86,6 +88,22 @@ def test_other_demo_users_cannot_log_in(demo):
 
 def test_the_unit_login_has_work_waiting(demo):
     assert unit_inbox(User.objects.get(username="unit")).count() >= 5
+
+
+def test_the_demo_units_open_inbox_repeats_no_title_more_than_twice(demo):
+    titles = Counter(unit_inbox(User.objects.get(username="unit")).values_list("title", flat=True))
+
+    assert max(titles.values()) <= 2, titles.most_common(3)
+
+
+def test_every_problem_reads_like_its_own_category(demo):
+    mismatched = [
+        (code, title)
+        for code, title in Issue.objects.values_list("category__code", "title")
+        if title not in {own for own, _description in PROBLEMS[code]}
+    ]
+
+    assert mismatched == []
 
 
 def test_building_again_changes_nothing(demo):
