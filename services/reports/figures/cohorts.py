@@ -426,7 +426,11 @@ def served_cohort(scope: Scope) -> Tallies:
     union = " UNION ".join(compiled)
     with connection.cursor() as cursor:
         if grouped:
-            cursor.execute(f'SELECT "bucket", COUNT(*) FROM ({union}) served GROUP BY "bucket"', params)
+            # DISTINCT: with one part (by unit or category) there is no UNION to remove repeats.
+            cursor.execute(
+                f'SELECT "bucket", COUNT(DISTINCT "served_enterprise") FROM ({union}) served GROUP BY "bucket"',
+                params,
+            )
             return {bucket_key(scope, bucket): {"served": n} for bucket, n in cursor.fetchall()}
-        cursor.execute(f"SELECT COUNT(*) FROM ({union}) served", params)
+        cursor.execute(f'SELECT COUNT(DISTINCT "served_enterprise") FROM ({union}) served', params)
         return {TOTAL: {"served": cursor.fetchone()[0]}}

@@ -38,6 +38,22 @@ from services.visits.coverage import Period
 from services.workcalendar import calendar as workcalendar
 
 
+def scope_of(period: Period, *, unit_id: int | None = None, by: str | None = None) -> Scope:
+    """What a computation (or a drill-down) looks at: the period, its horizon ``T = min(now, end)``."""
+    start, end = period.bounds()
+    now = clock.now()
+    return Scope(
+        period=period,
+        start=start,
+        end=end,
+        as_of=min(now, end),
+        as_of_is_now=now < end,
+        by=by,
+        unit_id=unit_id,
+        tz=ZoneInfo(settings.TIME_ZONE),
+    )
+
+
 def compute(period: Period | int, *, by: str | None = None, unit: Unit | int | None = None) -> Report:
     """All the figures of ``period`` (a ``Period`` or a year), optionally by ``by`` and for one ``unit``."""
     if isinstance(period, int):
@@ -45,18 +61,7 @@ def compute(period: Period | int, *, by: str | None = None, unit: Unit | int | N
     if by is not None and by not in Breakdown.VALUES:
         raise ValueError(f"unknown breakdown {by!r}")
     unit_id = unit.pk if isinstance(unit, Unit) else unit
-    start, end = period.bounds()
-    now = clock.now()
-    scope = Scope(
-        period=period,
-        start=start,
-        end=end,
-        as_of=min(now, end),
-        as_of_is_now=now < end,
-        by=None,
-        unit_id=unit_id,
-        tz=ZoneInfo(settings.TIME_ZONE),
-    )
+    scope = scope_of(period, unit_id=unit_id)
     factor = IssuePolicy.current().basic_satisfaction_factor
 
     totals, applicable = tallies_of(scope)
