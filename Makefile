@@ -30,7 +30,7 @@ PYTEST_ARGS  ?=
 DEMO_ENV := env -u DJANGO_DEBUG -u DATABASE_URL -u REDIS_URL JIANGJIN_DEMO=1
 VAR_DIR  := $(or $(JIANGJIN_VAR_DIR),var)
 
-.PHONY: help venv install demo demo-data test services-check lint format check migrations-check \
+.PHONY: help venv install demo demo-data test services-check lint format check deploy-check migrations-check \
         compile-translations clean clean-demo distclean
 
 help: ## Show this help
@@ -115,6 +115,12 @@ format: $(STAMP) ## Apply ruff's fixes and formatting
 # An in-memory database: the checks never touch (or need) a real one.
 check: $(STAMP) migrations-check ## manage.py check, and fail if models changed without a migration
 	DATABASE_URL=sqlite://:memory: $(MANAGE) check
+
+# Production settings (no DEBUG, no demo, a throwaway secret key): HTTPS, HSTS, secure cookies, CSP. Warnings fail.
+deploy-check: $(STAMP) ## manage.py check --deploy with the production settings; any warning fails
+	env -u DJANGO_DEBUG -u JIANGJIN_DEMO DATABASE_URL=sqlite://:memory: DJANGO_ALLOWED_HOSTS=qiye.example.cn \
+	  DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	  $(MANAGE) check --deploy --fail-level WARNING
 
 migrations-check: $(STAMP) ## Fail if a model change has no migration (makemigrations --check --dry-run)
 	DATABASE_URL=sqlite://:memory: $(MANAGE) makemigrations --check --dry-run

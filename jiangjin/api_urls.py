@@ -1,13 +1,14 @@
-"""/api/: the versioned REST API (/api/v1/…) and its schema (/api/schema/, /api/docs/).
+"""/api/: the versioned REST API (/api/v1/…), its schema (/api/schema/) and docs (/api/docs/, /api/redoc/).
 
 Each app publishes its own routes in ``services/<app>/api_urls.py``; this file only mounts them, plus the
 token endpoint that every app's clients share.
 """
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from services.core.api import ObtainTokenView, not_found
+from services.accounts.api import ObtainTokenView
+from services.core.api import not_found
+from services.core.security import RedocView, SchemaView, SwaggerView
 
 v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
@@ -23,8 +24,9 @@ v1 = [
 
 urlpatterns = [
     path("v1/", include(v1)),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("schema/", SchemaView.as_view(), name="api-schema"),
+    path("docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", RedocView.as_view(url_name="api-schema"), name="api-redoc"),
     # Anything else under /api/ (an unknown path, a non-numeric id) is a 404 in the one error shape.
     re_path(r"^", not_found),
 ]

@@ -6,6 +6,7 @@ DATABASE_URL, REDIS_URL and DJANGO_SECRET_KEY, and refuses to start without the 
 
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -57,8 +58,11 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc as static files: nothing from a CDN
+    "csp",
     "django_celery_beat",
     "django_htmx",
+    "axes",
     "services.core",
     "services.accounts",
     "services.workcalendar",
@@ -74,6 +78,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "services.core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -83,6 +88,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a login refused for too many failures into the login page with the waiting time.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jiangjin.urls"
@@ -128,8 +135,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "prepare_threshold": int(threshold) if threshold else None,
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The demo's web server and Celery worker share one file; wait for a lock instead of failing.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # The demo's web server and Celery worker share one file. WAL lets readers go on while one writer
+    # writes; IMMEDIATE transactions take the write lock when they begin, so a transaction that read first
+    # never fails to upgrade its lock ("database is locked") but waits its turn, up to the busy timeout.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": int(os.environ.get("JIANGJIN_SQLITE_BUSY_TIMEOUT", "20")),
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -140,6 +153,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username or address before any password is checked.
+    "services.accounts.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed logins (the site's, the admin's, the API token's): JIANGJIN_LOGIN_FAILURE_LIMIT failures per username
+# and per client address lock that username and that address for JIANGJIN_LOGIN_COOLOFF_MINUTES. Counted in
+# the database by django-axes, so every web process sees them; administrators clear them in the admin.
+AXES_ENABLED = env_bool("JIANGJIN_LOGIN_LOCKOUT", True)
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = int(os.environ.get("JIANGJIN_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("JIANGJIN_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "services.accounts.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "services.accounts.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -195,10 +225,45 @@ EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "江津区企业服务平台 <noreply@localhost>")
 
+# Scripts, styles, images and connections from this origin only; no inline script on any page. The admin and
+# the API documentation get their few allowances in services.core.security.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
 if not DEBUG and not DEMO_MODE:
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # HTTPS only, by default. Behind a proxy that already redirects and sends HSTS, turn these off with
+    # DJANGO_SECURE_SSL_REDIRECT=0 and DJANGO_SECURE_HSTS_SECONDS=0.
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
+    if not SECURE_SSL_REDIRECT or not SECURE_HSTS_SECONDS:
+        # The proxy in front does it (the setting says so); check --deploy need not warn about it.
+        SILENCED_SYSTEM_CHECKS = ["security.W004", "security.W008"]
+
+# /api/schema/, /api/docs/ and /api/redoc/: public in the demo and in development, signed-in users only in
+# production unless JIANGJIN_API_DOCS_PUBLIC=1.
+JIANGJIN_API_DOCS_PUBLIC = env_bool("JIANGJIN_API_DOCS_PUBLIC", DEBUG or DEMO_MODE)
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport so the demo needs no server.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -271,12 +336,18 @@ if CACHE_URL:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "services.core.authentication.TokenAuthentication",  # "Token <key>" or "Bearer <key>"
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "services.core.schema.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["services.core.api.FilterBackend"],
     "EXCEPTION_HANDLER": "services.core.api.exception_handler",
+    # JSON with limits (size, depth, finite numbers): services/core/inputs.py states the rules for raw input.
+    "DEFAULT_PARSER_CLASSES": [
+        "services.core.inputs.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Reverse proxies in front of gunicorn: throttles take the client's address from X-Forwarded-For, that
     # many hops from the end. 0 (no proxy) trusts only the connection's own address.
     "NUM_PROXIES": int(os.environ.get("DJANGO_NUM_PROXIES", "0")),
@@ -287,11 +358,32 @@ REST_FRAMEWORK = {
     },
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "江津区企业吹哨·部门报到平台 API",
-    "VERSION": "1.0.0",
+    # ASCII: generated clients take their package name from the title.
+    "TITLE": "Jiangjin Enterprise Service API",
+    "DESCRIPTION": "江津区企业吹哨·部门报到平台 API。/ The API of Jiangjin's enterprise service platform.",
+    # Of the API under /api/v1/; README.md's "API changelog" says what each version changed.
+    "VERSION": "1.1.0",
+    # Request and response models apart: read-only fields never appear in what a client sends.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # One name for a choice set that several fields share.
+    "ENUM_NAME_OVERRIDES": {
+        "VisitConditionEnum": "services.visits.models.Condition",
+        "StatusEnum": "services.issues.lifecycle.Status",
+        "UrgencyEnum": "services.issues.models.Urgency",
+        "OutcomeEnum": "services.issues.models.Outcome",
+        "SatisfactionEnum": "services.issues.models.Satisfaction",
+        "FigureEnum": "services.reports.models.Figure",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "services.core.api.document_unsupported_media_type",
+        # services/core/schema.py: what a generated client needs.
+        "services.core.schema.declare_binary_downloads",
+        "services.core.schema.name_parameter_enums",
+        "services.core.schema.drop_blank_enum",
     ],
 }
 

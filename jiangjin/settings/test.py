@@ -35,3 +35,8 @@ if CACHE_URL:  # noqa: F405
     _parts = urlsplit(CACHE_URL)  # noqa: F405
     _db = int(_parts.path.lstrip("/") or 0)
     CACHES["default"]["LOCATION"] = urlunsplit(_parts._replace(path=f"/{_db - 1 if _db else 1}"))  # noqa: F405
+
+# The test client speaks plain HTTP: production's HTTPS redirect would answer every request with a 301.
+SECURE_SSL_REDIRECT = False
+# The schema and docs as the demo serves them; tests of the production default switch it off themselves.
+JIANGJIN_API_DOCS_PUBLIC = True

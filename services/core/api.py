@@ -8,19 +8,23 @@ Every error the API answers has one JSON shape, in the request's language (Local
 ``fields`` maps a field name to its messages (``non_field_errors`` for the form as a whole). The refusals that
 actions raise (``services.core.errors``) become 400/403/409; "not visible" and "does not exist" are the same
 404 with the same body. An unexpected exception is not turned into an answer: Django reports a 500, and the
-tests make sure no input reaches one.
+tests make sure no input reaches one. The rules for raw input (body size and depth, ids, lists) are stated in
+``services.core.inputs``; an ``OverflowError`` or a database ``DataError`` that still gets through is the
+client's input too, and answers 400.
 """
 
 import functools
+import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC
 from typing import Any, ClassVar
 
 import django_filters
 from django import forms
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.db.models import Model
 from django.http import Http404, JsonResponse
 from django.utils import translation
@@ -28,16 +32,15 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, pagination, permissions, serializers, status
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView, set_rollback
 
 from services.core.errors import ActionRefused, InvalidInput, InvalidTransition, NotPermitted
+from services.core.inputs import RequestTooLarge
+from services.core.text import NUL_MESSAGE
 
 NON_FIELD = "non_field_errors"
 
@@ -61,6 +64,7 @@ _ERROR_DESCRIPTIONS = {
     403: "可以查看但无权进行此操作 / visible, but the caller may not do this",
     404: "不存在或无权查看（两者不可区分）/ missing or not visible (indistinguishable)",
     409: "当前状态不允许此操作 / the current state does not allow this",
+    413: "请求内容过大 / request body too large",
     415: "请求体的媒体类型不受支持 / unsupported media type of the request body",
     429: "请求过于频繁 / throttled",
 }
@@ -136,6 +140,20 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | 
     return response
 
 
+_NUL_CODE = "null_characters_not_allowed"
+
+
+def _explain_nul(detail: Any) -> Any:
+    """DRF's own text for a NUL character reads, in Chinese, like a complaint about an empty value."""
+    if isinstance(detail, Mapping):
+        return {key: _explain_nul(value) for key, value in detail.items()}
+    if isinstance(detail, list | tuple):
+        return [_explain_nul(item) for item in detail]
+    if isinstance(detail, exceptions.ErrorDetail) and detail.code == _NUL_CODE:
+        return exceptions.ErrorDetail(str(NUL_MESSAGE), code=_NUL_CODE)
+    return detail
+
+
 def _handle(exc: Exception) -> Response | None:
     # Refusals raised by actions (nothing was written).
     if isinstance(exc, NotPermitted):
@@ -159,7 +177,15 @@ def _handle(exc: Exception) -> Response | None:
             return _validation_response(_flatten(exc.message_dict))
         return _validation_response({NON_FIELD: [str(m) for m in exc.messages]})
     if isinstance(exc, exceptions.ValidationError):
-        return _validation_response(_flatten(exc.detail))
+        return _validation_response(_flatten(_explain_nul(exc.detail)))
+
+    # Input no rule foresaw, caught by Python or the database: still the client's input, still a 400.
+    if isinstance(exc, RequestDataTooBig):
+        return Response(error_body("too_large", RequestTooLarge.default_detail), status=413)
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return Response(error_body("too_many_fields", _("请求中的字段过多。")), status=400)
+    if isinstance(exc, OverflowError | DataError):
+        return _validation_response({NON_FIELD: [str(_("输入的数值超出了允许的范围。"))]})
 
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
         # DRF would coerce this to 403 when the first authenticator is the session; a client without
@@ -242,7 +268,43 @@ class FilterBackend(DjangoFilterBackend):
             name in request.query_params for name in filterset_class.base_filters
         ):
             return queryset
+        if filterset_class is not None:
+            _refuse_unclear_yes_no(request, filterset_class)
+            _refuse_numbers_out_of_range(request, filterset_class)
         return super().filter_queryset(request, queryset, view)
+
+
+_NUMBER_FILTERS = (
+    django_filters.NumberFilter,
+    django_filters.ModelChoiceFilter,
+    django_filters.ModelMultipleChoiceFilter,
+)
+_WHOLE_NUMBER = re.compile(r"\s*[-+]?\d+\s*")
+
+
+def _refuse_numbers_out_of_range(request: Request, filterset_class) -> None:
+    """A number filter or an id filter beyond a 64-bit column: a 400 on every database (SQLite would overflow;
+    PostgreSQL would quietly find nothing)."""
+    for name, declared in filterset_class.base_filters.items():
+        if isinstance(declared, _NUMBER_FILTERS):
+            for value in request.query_params.getlist(name):
+                for part in value.split(","):
+                    if _WHOLE_NUMBER.fullmatch(part) and abs(int(part)) > 2**63 - 1:
+                        raise exceptions.ValidationError({name: [_("输入的数值超出了允许的范围。")]})
+
+
+_YES_NO = {"true", "false", "True", "False", "1", "0", ""}
+
+
+def _refuse_unclear_yes_no(request: Request, filterset_class) -> None:
+    """A yes/no filter given anything but true/false is a 400, whichever filter class it is: django-filter's
+    own BooleanFilter would otherwise ignore ``overdue=maybe`` and answer the unfiltered list."""
+    for name, declared in filterset_class.base_filters.items():
+        if isinstance(declared, django_filters.BooleanFilter) and name in request.query_params:
+            value = request.query_params[name]
+            if value not in _YES_NO:
+                message = StrictBooleanField.default_error_messages["invalid"] % {"value": value}
+                raise exceptions.ValidationError({name: [message]})
 
 
 # ---------------------------------------------------------------- pagination
@@ -449,40 +511,3 @@ def not_found(request, *args, **kwargs):
     """The last route under /api/: an unknown path answers in the one error shape, not Django's HTML page."""
     body = error_body("not_found", exceptions.NotFound.default_detail)
     return JsonResponse(body, status=404, json_dumps_params={"ensure_ascii": False})
-
-
-# ---------------------------------------------------------------- token authentication
-
-
-class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(
-        help_text="在请求头中使用：Authorization: Token <token> / send as Authorization: Token <token>"
-    )
-
-
-class ObtainTokenView(APIView):
-    """``POST /api/v1/auth/token/`` {username, password} → {"token": "…"}; throttled with scope "login"."""
-
-    authentication_classes = ()
-    permission_classes = ()
-    throttle_classes = (ScopedRateThrottle,)
-    throttle_scope = "login"
-
-    @extend_schema(
-        operation_id="auth_token_create",
-        tags=["auth"],
-        summary="获取访问令牌 / Obtain an API token",
-        description=(
-            "用用户名和密码换取令牌，之后以 `Authorization: Token <token>` 调用接口。登录接口限流。\n\n"
-            "Exchange a username and password for a token; then send `Authorization: Token <token>`. "
-            "Throttled per client."
-        ),
-        request=AuthTokenSerializer,
-        responses={200: TokenSerializer, **error_responses(400, 429)},
-        auth=[],
-    )
-    def post(self, request: Request) -> Response:
-        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response({"token": token.key})

@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "services.core"
     label = "core"
     verbose_name = _("基础")
+
+    def ready(self) -> None:
+        from services.core import inputs
+
+        inputs.install()

@@ -76,18 +76,30 @@ def test_missing_credentials_are_named_field_by_field():
     assert set(response.json()["fields"]) == {"username", "password"}
 
 
-def test_login_is_throttled_after_ten_tries_a_minute(handler):
+def test_ten_wrong_passwords_lock_the_username_even_against_the_right_one(handler):
     client = APIClient()
     answers = [
         client.post(URL, {"username": handler.username, "password": "wrong"}, format="json").status_code
-        for _ in range(11)
+        for _ in range(10)
     ]
 
-    assert answers == [400] * 10 + [429]
-    throttled = client.post(URL, {"username": handler.username, "password": PASSWORD}, format="json")
-    assert throttled.status_code == 429
-    assert throttled.json()["code"] == "throttled"
-    assert int(throttled["Retry-After"]) > 0
+    assert answers == [400] * 9 + [429]
+    from_elsewhere = APIClient(REMOTE_ADDR="10.20.30.40")
+    locked = from_elsewhere.post(URL, {"username": handler.username, "password": PASSWORD}, format="json")
+    assert locked.status_code == 429
+    assert locked.json()["code"] == "throttled"
+    assert "分钟后再试" in locked.json()["message"]
+    assert 0 < int(locked["Retry-After"]) <= 15 * 60
+    assert not Token.objects.exists()
+
+
+def test_the_token_endpoint_is_rate_limited_per_client_address_even_for_right_passwords(handler):
+    client = APIClient()
+    body = {"username": handler.username, "password": PASSWORD}
+
+    answers = [client.post(URL, body, format="json").status_code for _ in range(11)]
+
+    assert answers == [200] * 10 + [429]
 
 
 def test_filing_is_throttled_but_reading_is_not(enterprise_user, category, monkeypatch):
@@ -131,13 +143,18 @@ def test_the_login_throttle_is_counted_in_redis_where_every_web_process_sees_it(
 
 
 @pytest.mark.parametrize(("proxies", "separate"), [(0, False), (1, True)])
-def test_behind_a_proxy_each_client_address_has_its_own_login_limit(proxies, separate, handler, settings):
+def test_behind_a_proxy_each_client_address_has_its_own_lockout(proxies, separate, handler, settings):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": proxies}
     first, second = APIClient(), APIClient()
-    wrong = {"username": handler.username, "password": "wrong"}
-    for _ in range(10):
+    for attempt in range(10):
+        wrong = {"username": f"guess-{attempt}", "password": "wrong"}
         first.post(URL, wrong, format="json", HTTP_X_FORWARDED_FOR="61.128.1.10")
 
-    answer = second.post(URL, wrong, format="json", HTTP_X_FORWARDED_FOR="222.178.5.20")
+    answer = second.post(
+        URL,
+        {"username": handler.username, "password": PASSWORD},
+        format="json",
+        HTTP_X_FORWARDED_FOR="222.178.5.20",
+    )
 
-    assert answer.status_code == (400 if separate else 429)
+    assert answer.status_code == (200 if separate else 429)

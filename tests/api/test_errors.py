@@ -3,6 +3,7 @@
 import base64
 
 import pytest
+from django.db import DataError
 from django.utils import translation
 
 from services.issues.permissions import _REASONS
@@ -222,3 +223,246 @@ def test_a_time_zone_offset_postgresql_does_not_know_is_normalised_not_a_server_
 
     assert response.status_code == 200
     assert response.json()["results"] == []
+
+
+# ---------------------------------------------------------------- raw input: the rules of services.core.inputs
+
+
+@pytest.fixture
+def accepted_issue(dispatcher, enterprise_user, category):
+    return make.accepted(dispatcher=dispatcher, enterprise_user=enterprise_user, category=category)
+
+
+def _id_places(request) -> list[tuple]:
+    """(who, path, JSON body with ID where an id goes) for each of the nine id fields of the API."""
+    issue = request.getfixturevalue("accepted_issue")
+    other = make.filed(
+        enterprise_user=request.getfixturevalue("enterprise_user"),
+        category=request.getfixturevalue("category"),
+    )
+    enterprise = request.getfixturevalue("enterprise")
+    category = request.getfixturevalue("category")
+    text = '"title": "用电增容", "description": "新产线需增容"'
+    return [
+        ("enterprise_user", "/api/v1/issues/", f'{{"category": ID, {text}}}'),
+        (
+            "specialist",
+            "/api/v1/issues/",
+            f'{{"enterprise": {enterprise.pk}, "category": {category.pk}, "visit": ID, {text}}}',
+        ),
+        ("specialist", "/api/v1/issues/", f'{{"enterprise": ID, "category": {category.pk}, {text}}}'),
+        (
+            "specialist",
+            "/api/v1/visits/",
+            f'{{"enterprise": {enterprise.pk}, "visited_at": "2026-03-02T10:00:00+08:00", "companions": [ID]}}',
+        ),
+        (
+            "administrator",
+            "/api/v1/enterprises/",
+            '{"name": "重庆江津某机械有限公司", "uscc": "91500116MA5U000000", "town": ID}',
+        ),
+        ("dispatcher", f"/api/v1/issues/{other.pk}/merge/", '{"into": ID}'),
+        ("dispatcher", f"/api/v1/issues/{issue.pk}/dispatch/", '{"lead_unit": ID}'),
+        ("dispatcher", f"/api/v1/issues/{issue.pk}/dispatch/", '{"lead_unit": 1, "co_units": [ID]}'),
+        (
+            "administrator",
+            "/api/v1/targets/",
+            '{"year": 2026, "figure": "closure_rate", "value": 100, "unit": ID}',
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    "number", ["1e400", "-1e400", "1.5", "true", "NaN", "Infinity", "1e3", '"1e3"', '"1.0"']
+)
+def test_anything_but_a_whole_number_where_an_id_goes_is_a_400_in_all_nine_places(
+    number, request, client_for
+):
+    answers = []
+    for who, path, body in _id_places(request):
+        client = client_for(request.getfixturevalue(who))
+        response = client.post(path, data=body.replace("ID", number), content_type="application/json")
+        answers.append((path, body[:20], response.status_code, set(response.json())))
+
+    assert [a for a in answers if a[2] != 400 or a[3] != SHAPE] == []
+
+
+def test_a_float_is_not_taken_for_the_unit_it_rounds_to(accepted_issue, unit, client_for, dispatcher):
+    response = client_for(dispatcher).post(
+        f"/api/v1/issues/{accepted_issue.pk}/dispatch/", {"lead_unit": unit.pk + 0.5}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "lead_unit" in response.json()["fields"]
+    accepted_issue.refresh_from_db()
+    assert accepted_issue.lead_unit_id is None
+
+
+def test_an_id_written_in_digits_is_still_an_id(accepted_issue, unit, client_for, dispatcher):
+    response = client_for(dispatcher).post(
+        f"/api/v1/issues/{accepted_issue.pk}/dispatch/", {"lead_unit": str(unit.pk)}, format="json"
+    )
+
+    assert response.status_code == 200, response.content
+
+
+def test_json_nested_fifty_thousand_deep_is_a_parse_error(accepted_issue, client_for, dispatcher):
+    body = '{"lead_unit": ' + "[" * 50_000 + "]" * 50_000 + "}"
+
+    response = client_for(dispatcher).post(
+        f"/api/v1/issues/{accepted_issue.pk}/dispatch/", data=body, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+    assert set(response.json()) == SHAPE
+
+
+def test_a_body_over_the_size_limit_is_413_in_the_one_shape(accepted_issue, client_for, dispatcher, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    body = '{"note": "' + "很" * 20_000 + '"}'
+
+    response = client_for(dispatcher).post(
+        f"/api/v1/issues/{accepted_issue.pk}/accept/", data=body, content_type="application/json"
+    )
+
+    assert response.status_code == 413
+    assert response.json() == {"code": "too_large", "message": "请求内容过大。", "fields": {}}
+    accepted_issue.refresh_from_db()
+    assert accepted_issue.status == "accepted"
+
+
+def test_a_form_body_over_the_size_limit_is_413_in_the_one_shape_too(
+    accepted_issue, client_for, dispatcher, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+
+    response = client_for(dispatcher).post(
+        f"/api/v1/issues/{accepted_issue.pk}/accept/", {"note": "很" * 20_000}, format="multipart"
+    )
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/issues/?overdue=maybe",
+        "/api/v1/notifications/?unread=maybe",
+        "/api/v1/enterprises/?above_scale=maybe",
+        "/api/v1/enterprises/?is_active=yes-please",
+    ],
+)
+def test_a_yes_no_filter_given_anything_else_is_a_400_everywhere(path, client_for, dispatcher):
+    response = client_for(dispatcher).get(path)
+
+    assert response.status_code == 400, response.content
+    name = path.split("?")[1].split("=")[0]
+    assert name in response.json()["fields"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["lead_unit=" + "9" * 40, "category=" + "9" * 40, "category=-" + "9" * 30],
+)
+def test_an_over_long_integer_filter_is_a_400(query, client_for, dispatcher):
+    response = client_for(dispatcher).get(f"/api/v1/issues/?{query}")
+
+    assert response.status_code == 400, response.content
+
+
+def test_a_nul_character_is_named_as_such_not_as_an_empty_value(accepted_issue, client_for, dispatcher):
+    response = client_for(dispatcher).post(
+        f"/api/v1/issues/{accepted_issue.pk}/reject/", {"reason": "不属于\x00受理范围"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["fields"]["reason"] == [
+        "不能含有空字符（\\0，常见于复制或程序出错），请删除后重试。"
+    ]
+
+
+# ---------------------------------------------------------------- no amplification
+
+
+def test_twenty_thousand_co_units_are_refused_before_any_is_looked_up(
+    accepted_issue, unit, client_for, dispatcher, django_assert_max_num_queries
+):
+    body = {"lead_unit": unit.pk, "co_units": list(range(1, 20_001))}
+
+    with django_assert_max_num_queries(12):
+        response = client_for(dispatcher).post(
+            f"/api/v1/issues/{accepted_issue.pk}/dispatch/", body, format="json"
+        )
+
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["co_units"]
+    assert len(response.content) < 500
+
+
+def test_twenty_thousand_companions_are_refused_before_any_is_looked_up(
+    specialist, enterprise, client_for, django_assert_max_num_queries
+):
+    body = {
+        "enterprise": enterprise.pk,
+        "visited_at": "2026-03-02T10:00:00+08:00",
+        "companions": list(range(20_000)),
+    }
+
+    with django_assert_max_num_queries(12):
+        response = client_for(specialist).post("/api/v1/visits/", body, format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["companions"]
+    assert len(response.content) < 500
+
+
+def test_a_list_of_ids_is_looked_up_in_one_query(accepted_issue, unit, client_for, dispatcher):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import UnitFactory
+
+    co_units = [UnitFactory().pk for _ in range(3)]
+    with CaptureQueriesContext(connection) as queries:
+        response = client_for(dispatcher).post(
+            f"/api/v1/issues/{accepted_issue.pk}/dispatch/",
+            {"lead_unit": unit.pk, "co_units": co_units},
+            format="json",
+        )
+
+    assert response.status_code == 200, response.content
+    unit_lookups = [q["sql"] for q in queries if 'FROM "departments_unit"' in q["sql"] and "IN (" in q["sql"]]
+    assert len(unit_lookups) == 1
+
+
+def test_each_missing_id_in_a_list_is_named_by_its_position(accepted_issue, unit, client_for, dispatcher):
+    response = client_for(dispatcher).post(
+        f"/api/v1/issues/{accepted_issue.pk}/dispatch/",
+        {"lead_unit": unit.pk, "co_units": [unit.pk + 10_000, "x", 2**70]},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()["fields"]) == {"co_units.0", "co_units.1", "co_units.2"}
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        OverflowError("Python int too large to convert to SQLite INTEGER"),
+        DataError("integer out of range"),
+    ],
+)
+def test_a_number_too_big_for_the_database_is_the_clients_400_not_a_500(error):
+    from services.core.api import exception_handler
+
+    response = exception_handler(error, {})
+
+    assert response.status_code == 400
+    assert response.data == {
+        "code": "invalid",
+        "message": "输入的数值超出了允许的范围。",
+        "fields": {"non_field_errors": ["输入的数值超出了允许的范围。"]},
+    }
