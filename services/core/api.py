@@ -16,7 +16,7 @@ client's input too, and answers 400.
 import functools
 import re
 from collections.abc import Iterable, Mapping
-from datetime import UTC
+from datetime import UTC, timedelta
 from typing import Any, ClassVar
 
 import django_filters
@@ -36,8 +36,10 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, pagination, permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView, set_rollback
 
+from services.core import clock
 from services.core.errors import ActionRefused, InvalidInput, InvalidTransition, NotPermitted
 from services.core.inputs import RequestTooLarge
 from services.core.text import NUL_MESSAGE
@@ -501,6 +503,44 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
         # A plain text widget hands the raw value to the field (the select widgets map unknowns to None).
         kwargs.setdefault("widget", forms.TextInput)
         super().__init__(*args, **kwargs)
+
+
+# ---------------------------------------------------------------- throttles
+
+
+class AcceptedWritesThrottle(ScopedRateThrottle):
+    """A rate that counts what was accepted, not what was tried: the rows the caller wrote within the window.
+
+    ``AcceptedWritesThrottle(lambda user, since: Issue.objects.filter(filed_by=user, created_at__gte=since))``
+    with ``throttle_scope = "filing"``: refused attempts (a missing field, a wrong category) write no row and
+    so cost nothing, and the count lives in the database every web process shares. Anonymous callers are not
+    counted here (the views that use it need a login).
+    """
+
+    def __init__(self, accepted_since) -> None:
+        super().__init__()
+        self.accepted_since = accepted_since
+
+    def allow_request(self, request: Request, view) -> bool:
+        self.scope = getattr(view, self.scope_attr, None)
+        if not self.scope or not request.user or not request.user.is_authenticated:
+            return True
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        self.now = clock.now()
+        since = self.now - timedelta(seconds=self.duration)
+        recent = list(
+            self.accepted_since(request.user, since)
+            .order_by("created_at")
+            .values_list("created_at", flat=True)[: self.num_requests]
+        )
+        if len(recent) < self.num_requests:
+            return True
+        self.first = recent[0]
+        return False
+
+    def wait(self) -> float:
+        return max(1.0, (self.first + timedelta(seconds=self.duration) - self.now).total_seconds())
 
 
 # ---------------------------------------------------------------- unknown paths under /api/

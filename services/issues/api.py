@@ -25,7 +25,14 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from services.core.api import ActionView, CursorPage, FilterBackend, IsAuthenticatedActor, error_responses
+from services.core.api import (
+    AcceptedWritesThrottle,
+    ActionView,
+    CursorPage,
+    FilterBackend,
+    IsAuthenticatedActor,
+    error_responses,
+)
 from services.issues import actions, workflow
 from services.issues import serializers as s
 from services.issues.attachments import KINDS
@@ -80,8 +87,14 @@ class IssueListView(generics.GenericAPIView):
     throttle_scope = "filing"
 
     def get_throttles(self):
-        # Filing is throttled; reading the list is not.
-        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+        # Filing is throttled, counting accepted filings only (a refused attempt costs nothing); reading is not.
+        if self.request.method != "POST":
+            return []
+        return [
+            AcceptedWritesThrottle(
+                lambda user, since: Issue.objects.filter(filed_by=user, created_at__gte=since)
+            )
+        ]
 
     queryset = Issue.objects.none()  # for the schema; the rows come from the selector
 

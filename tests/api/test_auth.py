@@ -116,6 +116,42 @@ def test_filing_is_throttled_but_reading_is_not(enterprise_user, category, monke
     assert all(client.get("/api/v1/issues/").status_code == 200 for _ in range(5))
 
 
+def test_refused_filings_do_not_count_towards_the_filing_limit(enterprise_user, category, monkeypatch):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"filing": "2/hour", "login": "10/min"})
+    client = APIClient()
+    client.force_authenticate(enterprise_user)
+    mistakes = [
+        client.post(
+            "/api/v1/issues/", {"category": category.pk, "title": "用电增容"}, format="json"
+        ).status_code
+        for _ in range(5)
+    ]
+    body = {"category": category.pk, "title": "用电增容", "description": "新产线需增容"}
+
+    answers = [client.post("/api/v1/issues/", body, format="json").status_code for _ in range(3)]
+
+    assert mistakes == [400] * 5
+    assert answers == [201, 201, 429]
+
+
+def test_the_filing_limit_says_when_the_next_filing_is_possible(enterprise_user, category, monkeypatch):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"filing": "1/hour", "login": "10/min"})
+    client = APIClient()
+    client.force_authenticate(enterprise_user)
+    body = {"category": category.pk, "title": "用电增容", "description": "新产线需增容"}
+    client.post("/api/v1/issues/", body, format="json")
+
+    refused = client.post("/api/v1/issues/", body, format="json")
+
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "throttled"
+    assert 3500 <= int(refused["Retry-After"]) <= 3600
+
+
 def test_a_session_works_for_our_own_pages_and_needs_the_csrf_token(dispatcher, enterprise_user, category):
     from tests.factories import issues as make
 
