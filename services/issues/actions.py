@@ -24,7 +24,7 @@ from services.enterprises.models import Enterprise
 from services.enterprises.selectors import current_specialist_id
 from services.issues import lifecycle as lc
 from services.issues.attachments import PER_ISSUE_MAX, inspect_upload
-from services.issues.deadlines import limit_for
+from services.issues.deadlines import clock_data, limit_for, working_days_after
 from services.issues.lifecycle import Status
 from services.issues.models import (
     Category,
@@ -48,7 +48,6 @@ from services.issues.models import (
 )
 from services.issues.permissions import Facts, ensure_may, may_file_for
 from services.issues.tracking import schedule_clock
-from services.workcalendar.calendar import due_at
 
 logger = logging.getLogger(__name__)
 
@@ -132,20 +131,28 @@ def _start_clock(
     issue: Issue, stage: str, *, unit: Unit | None, at: datetime, policy: IssuePolicy, cycle: int = 0
 ) -> StageClock:
     limit = limit_for(policy, stage, urgency=issue.urgency, complexity=issue.complexity)
-    due = limit.due_from(at)
+    deadline = limit.deadline_from(at)
     stage_clock = StageClock(
         issue=issue,
         unit=unit,
         stage=stage,
         cycle=cycle,
         started_at=at,
-        due_at=due,
-        original_due_at=due,
+        due_at=deadline.due_at,
+        original_due_at=deadline.due_at,
         counts_hours=limit.in_hours,
+        limit_amount=limit.amount,
+        due_from_fallback=deadline.fallback,
     )
     schedule_clock(stage_clock, policy)
     stage_clock.save(force_insert=True)
     return stage_clock
+
+
+def _clocks(*clocks: StageClock) -> dict:
+    """The event data of the clocks a step starts: limit in force and due time, so the history alone can
+    rebuild every clock (``manage.py rebuild_clocks``)."""
+    return {"clocks": [clock_data(stage_clock) for stage_clock in clocks]}
 
 
 def _running_clocks(issue: Issue, *, stages: Iterable[str] | None = None, unit_id: int | bool | None = False):
@@ -201,18 +208,21 @@ def _active_co_part(issue: Issue, unit_id: int | None) -> IssueUnit | None:
     ).first()
 
 
-def _escalate_if_repeated(issue: Issue, *, at: datetime, policy: IssuePolicy) -> None:
-    """Three reopens or three re-dispatches put an issue under supervision (督办) automatically."""
-    if issue.is_escalated:
-        return
+def _escalate_if_repeated(issue: Issue, *, at: datetime, policy: IssuePolicy, counted: str) -> None:
+    """Three reopens or three re-dispatches put an issue under supervision (督办) automatically.
+
+    The event is recorded when the count reaches the threshold, even if a deadline sweep has supervised the
+    problem already: the reason is part of the history either way.
+    """
     reason = None
-    if issue.reopen_count >= policy.escalate_after_reopens:
+    if counted == "reopens" and issue.reopen_count == policy.escalate_after_reopens:
         reason = "reopens"
-    elif issue.transfer_count >= policy.escalate_after_transfers:
+    elif counted == "transfers" and issue.transfer_count == policy.escalate_after_transfers:
         reason = "transfers"
     if reason:
-        issue.is_escalated = True
-        issue.save(update_fields=["is_escalated", "updated_at"])
+        if not issue.is_escalated:
+            issue.is_escalated = True
+            issue.save(update_fields=["is_escalated", "updated_at"])
         _record(
             issue,
             "escalate",
@@ -285,8 +295,8 @@ def file_issue(
             contact_phone=contact_phone or enterprise.contact_phone,
             created_at=at,
         )
-        _start_clock(issue, Stage.ACCEPT, unit=None, at=at, policy=IssuePolicy.current())
-        _record(issue, lc.SUBMIT.name, actor=actor, at=at, data={"channel": channel})
+        accept = _start_clock(issue, Stage.ACCEPT, unit=None, at=at, policy=IssuePolicy.current())
+        _record(issue, lc.SUBMIT.name, actor=actor, at=at, data={"channel": channel, **_clocks(accept)})
     return issue
 
 
@@ -301,7 +311,9 @@ def accept_issue(*, issue: Issue, actor: User, note: str = "") -> Issue:
     at = clock.now()
     issue.accepted_at = at
     _meet(issue, Stage.ACCEPT, at=at)
-    _move(issue, lc.ACCEPT, actor=actor, at=at, fields=["accepted_at"], note=note)
+    # The dispatchers' own next stage: dispatching the accepted problem.
+    dispatch = _start_clock(issue, Stage.DISPATCH, unit=None, at=at, policy=IssuePolicy.current())
+    _move(issue, lc.ACCEPT, actor=actor, at=at, fields=["accepted_at"], note=note, data=_clocks(dispatch))
     return issue
 
 
@@ -325,6 +337,9 @@ def merge_issue(*, issue: Issue, actor: User, into: Issue, note: str = "") -> Is
     if into.pk == issue.pk:
         raise InvalidInput({"into": [_("不能把诉求合并到它自己。")]})
     into = Issue.objects.get(pk=into.pk)  # its status now, not when the caller read it
+    if into.enterprise_id != issue.enterprise_id:
+        # The enterprise follows the surviving problem: another enterprise's would be out of its sight.
+        raise InvalidInput({"into": [_("只能合并同一企业的诉求。")]})
     if into.status in (Status.MERGED, Status.REJECTED, Status.WITHDRAWN):
         raise InvalidInput({"into": [_("目标诉求已合并、撤回或不予受理，不能作为合并目标。")]})
     note = clean_text(note, field="note", label=_("合并说明"), max_length=NOTE_MAX, required=False)
@@ -349,16 +364,22 @@ def _validate_units(lead_unit: Unit, co_units: Iterable[Unit]) -> list[Unit]:
     return co
 
 
-def _hand_to_units(issue: Issue, *, lead_unit: Unit, co_units: list[Unit], at: datetime) -> None:
+def _hand_to_units(issue: Issue, *, lead_unit: Unit, co_units: list[Unit], at: datetime) -> list[StageClock]:
     policy = IssuePolicy.current()
+    started = []
     IssueUnit.objects.create(issue=issue, unit=lead_unit, role=UnitRole.LEAD, dispatched_at=at)
     for stage in (Stage.SIGN, Stage.FIRST_CONTACT, Stage.ANSWER):
-        _start_clock(issue, stage, unit=lead_unit, at=at, policy=policy, cycle=issue.reopen_count)
+        started.append(
+            _start_clock(issue, stage, unit=lead_unit, at=at, policy=policy, cycle=issue.reopen_count)
+        )
     for unit in co_units:
         IssueUnit.objects.create(issue=issue, unit=unit, role=UnitRole.CO, dispatched_at=at)
-        _start_clock(issue, Stage.CO_INPUT, unit=unit, at=at, policy=policy, cycle=issue.reopen_count)
+        started.append(
+            _start_clock(issue, Stage.CO_INPUT, unit=unit, at=at, policy=policy, cycle=issue.reopen_count)
+        )
     issue.lead_unit = lead_unit
     issue.dispatched_at = at
+    return started
 
 
 @transaction.atomic
@@ -380,7 +401,8 @@ def dispatch_issue(
         issue.complexity = _check_choice(complexity, Complexity, "complexity", _("复杂程度"))
         fields.append("complexity")
     at = clock.now()
-    _hand_to_units(issue, lead_unit=lead_unit, co_units=co, at=at)
+    _meet(issue, Stage.DISPATCH, at=at, unit_id=None)
+    started = _hand_to_units(issue, lead_unit=lead_unit, co_units=co, at=at)
     _move(
         issue,
         lc.DISPATCH,
@@ -388,7 +410,7 @@ def dispatch_issue(
         at=at,
         fields=fields,
         note=note,
-        data={"lead_unit": lead_unit.code, "co_units": [u.code for u in co]},
+        data={"lead_unit": lead_unit.code, "co_units": [u.code for u in co], **_clocks(*started)},
     )
     return issue
 
@@ -405,9 +427,10 @@ def transfer_issue(
     at = clock.now()
     previous = issue.lead_unit
     _end_parts(issue, at=at, reason="transferred")
+    _meet(issue, Stage.REDISPATCH, at=at, unit_id=None)
     _stop_all(issue, at=at)
     _void_pending_extension(issue, at=at, note=_("已转办，原单位的延期申请自动失效。"))
-    _hand_to_units(issue, lead_unit=lead_unit, co_units=co, at=at)
+    started = _hand_to_units(issue, lead_unit=lead_unit, co_units=co, at=at)
     issue.transfer_count += 1
     _move(
         issue,
@@ -420,9 +443,10 @@ def transfer_issue(
             "from_unit": previous.code if previous else None,
             "lead_unit": lead_unit.code,
             "co_units": [u.code for u in co],
+            **_clocks(*started),
         },
     )
-    _escalate_if_repeated(issue, at=at, policy=IssuePolicy.current())
+    _escalate_if_repeated(issue, at=at, policy=IssuePolicy.current(), counted="transfers")
     return issue
 
 
@@ -455,8 +479,18 @@ def send_back_issue(*, issue: Issue, actor: User, reason: str) -> Issue:
     _stop_all(issue, at=at)
     _void_pending_extension(issue, at=at, note=_("已退回，延期申请自动失效。"))
     issue.lead_unit = None
+    # The dispatchers' stage: re-dispatching what came back.
+    redispatch = _start_clock(
+        issue, Stage.REDISPATCH, unit=None, at=at, policy=IssuePolicy.current(), cycle=issue.reopen_count
+    )
     _move(
-        issue, lc.SEND_BACK, actor=actor, at=at, fields=["lead_unit"], note=reason, data={"unit": unit.code}
+        issue,
+        lc.SEND_BACK,
+        actor=actor,
+        at=at,
+        fields=["lead_unit"],
+        note=reason,
+        data={"unit": unit.code, **_clocks(redispatch)},
     )
     return issue
 
@@ -510,7 +544,7 @@ def respond_to_issue(*, issue: Issue, actor: User, outcome: str, reply: str) -> 
     issue.outcome = outcome
     issue.response = reply
     issue.responded_at = at
-    _start_clock(
+    rating = _start_clock(
         issue, Stage.RATING, unit=None, at=at, policy=IssuePolicy.current(), cycle=issue.reopen_count
     )
     _move(
@@ -520,7 +554,7 @@ def respond_to_issue(*, issue: Issue, actor: User, outcome: str, reply: str) -> 
         at=at,
         fields=["outcome", "response", "responded_at"],
         note=reply,
-        data={"outcome": outcome},
+        data={"outcome": outcome, **_clocks(rating)},
     )
     return issue
 
@@ -580,15 +614,27 @@ def decide_extension(*, issue: Issue, actor: User, approve: bool, note: str = ""
     data = {"extension": extension.pk, "approved": approve}
     if approve:
         answer = StageClock.objects.select_for_update().get(pk=extension.clock_id)
-        extension.new_due_at = due_at(answer.due_at, extension.working_days)
+        extended = working_days_after(answer.due_at, extension.working_days)
+        extension.new_due_at = extended.due_at
         data.update(
             old_due_at=timezone.localtime(answer.due_at).isoformat(),
             new_due_at=timezone.localtime(extension.new_due_at).isoformat(),
+            clock=answer.pk,
+            working_days=extension.working_days,
+            fallback=answer.due_from_fallback or extended.fallback,
         )
+        fields = ["due_at", "next_alert_at", "due_from_fallback"]
+        if answer.breached_at is None and at > answer.due_at:
+            # Approved after the due time passed: the breach stands (DESIGN §6, only extensions approved
+            # before the due time count); the new due time is the unit's next target, not an excuse.
+            answer.breached_at = answer.due_at
+            fields.append("breached_at")
+        data["late"] = answer.breached_at is not None
         answer.due_at = extension.new_due_at
+        answer.due_from_fallback = data["fallback"]
         # The new due time earns its own reminders and escalations.
         schedule_clock(answer)
-        answer.save(update_fields=["due_at", "next_alert_at"])
+        answer.save(update_fields=fields)
     extension.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "new_due_at"])
     _move(issue, lc.DECIDE_EXTENSION, actor=actor, at=at, note=note, data=data)
     return extension
@@ -626,12 +672,19 @@ def evaluate_issue(
     issue.rated_at = at
     fields = ["satisfaction", "was_contacted", "was_solved", "rating_comment", "rated_by", "rated_at"]
     _meet(issue, Stage.RATING, at=at, unit_id=None)
+    started = {}
     if transition is lc.EVALUATE:
         issue.closure_kind = ClosureKind.RATED
         issue.closed_at = at
         fields += ["closure_kind", "closed_at"]
         _stop_all(issue, at=at)
         _end_parts(issue, at=at, reason="closed")
+    else:
+        # The dispatchers' stage: reviewing the dissatisfied rating (研判), reopen or close with a reason.
+        review = _start_clock(
+            issue, Stage.REVIEW, unit=None, at=at, policy=IssuePolicy.current(), cycle=issue.reopen_count
+        )
+        started = _clocks(review)
     _move(
         issue,
         transition,
@@ -644,6 +697,7 @@ def evaluate_issue(
             "contacted": bool(was_contacted),
             "solved": bool(was_solved),
             "by_phone": actor.role == Role.SPECIALIST,
+            **started,
         },
     )
     return issue
@@ -668,7 +722,10 @@ def reopen_issue(*, issue: Issue, actor: User, note: str) -> Issue:
     issue.rated_by = None
     issue.rated_at = None
     issue.responded_at = None
-    _start_clock(issue, Stage.ANSWER, unit=issue.lead_unit, at=at, policy=policy, cycle=issue.reopen_count)
+    _meet(issue, Stage.REVIEW, at=at, unit_id=None)
+    answer = _start_clock(
+        issue, Stage.ANSWER, unit=issue.lead_unit, at=at, policy=policy, cycle=issue.reopen_count
+    )
     _move(
         issue,
         lc.REOPEN,
@@ -687,9 +744,9 @@ def reopen_issue(*, issue: Issue, actor: User, note: str) -> Issue:
             "responded_at",
         ],
         note=note,
-        data={"reopen_count": issue.reopen_count, "previous": previous},
+        data={"reopen_count": issue.reopen_count, "previous": previous, **_clocks(answer)},
     )
-    _escalate_if_repeated(issue, at=at, policy=policy)
+    _escalate_if_repeated(issue, at=at, policy=policy, counted="reopens")
     return issue
 
 
@@ -703,6 +760,7 @@ def review_close_issue(*, issue: Issue, actor: User, reason: str) -> Issue:
     issue.closure_kind = ClosureKind.REVIEWED
     issue.closure_reason = reason
     issue.closed_at = at
+    _meet(issue, Stage.REVIEW, at=at, unit_id=None)
     _stop_all(issue, at=at)
     _end_parts(issue, at=at, reason="closed")
     _move(
@@ -744,6 +802,16 @@ def withdraw_issue(*, issue: Issue, actor: User, reason: str) -> Issue:
     _void_pending_extension(issue, at=at, note=_("企业已撤回诉求，延期申请自动失效。"))
     _end_parts(issue, at=at, reason="withdrawn")
     _move(issue, lc.WITHDRAW, actor=actor, at=at, fields=["closure_reason"], note=reason)
+    return issue
+
+
+@transaction.atomic
+def add_information(*, issue: Issue, actor: User, text: str) -> Issue:
+    """补充信息: the enterprise (or its specialist) adds to its open problem; the units see it in the history."""
+    issue = _locked(issue)
+    _ensure_may(actor, lc.SUPPLEMENT, issue)
+    text = clean_text(text, field="text", label=_("补充信息"), max_length=TEXT_MAX)
+    _move(issue, lc.SUPPLEMENT, actor=actor, at=clock.now(), note=text)
     return issue
 
 

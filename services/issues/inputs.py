@@ -133,6 +133,10 @@ class IssueTransferInputSerializer(serializers.Serializer):
     note = _note(help_text="转办意见 / note")
 
 
+class IssueSupplementInputSerializer(serializers.Serializer):
+    text = _note(required=True, max_length=TEXT_MAX, help_text="补充信息 / the information added")
+
+
 class IssueCoHandlerInputSerializer(serializers.Serializer):
     text = _note(required=True, max_length=TEXT_MAX, help_text="协办意见 / the co-handler's input")
 

@@ -73,6 +73,8 @@ CLOSE_UNRATED = _t("close_unrated", {Status.RESPONDED}, Status.CLOSED, _("超期
 WITHDRAW = _t("withdraw", BEFORE_ANSWER, Status.WITHDRAWN, _("撤回"))
 # Adding a file to the record while the issue is open; a closed record stays as it was closed.
 ATTACH = _t("attach", set(OPEN_STATUSES), None, _("上传附件"))
+# The enterprise (or its specialist) adds information to its open problem (补充信息).
+SUPPLEMENT = _t("supplement", set(OPEN_STATUSES), None, _("补充信息"))
 
 TRANSITIONS: tuple[Transition, ...] = (
     SUBMIT,
@@ -95,6 +97,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     CLOSE_UNRATED,
     WITHDRAW,
     ATTACH,
+    SUPPLEMENT,
 )
 BY_NAME = {transition.name: transition for transition in TRANSITIONS}
 

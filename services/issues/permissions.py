@@ -42,6 +42,11 @@ class Facts:
     answer_working_days_left: int | None = None
     pending_extension: bool = False
     approved_extensions: int = 0
+    # Extension requests the current lead unit has made on this problem, declined ones included: the
+    # limit counts requests, and a unit that takes over by re-dispatch starts from its own zero.
+    lead_unit_extension_requests: int = 0
+    # An answer has been given at some point (a reopened problem has had one): no withdrawing any more.
+    answered_before: bool = False
     policy: IssuePolicy | None = None
 
 
@@ -82,6 +87,7 @@ _REASONS = {
     "rater": _("只有提出诉求的企业或其服务专员（电话回访）可以评价。"),
     "phone_rater": _("该企业在线评价；只有设为电话回访评价的企业，才由服务专员代为录入评价。"),
     "participant": _("只有提出诉求的企业、其服务专员、调度员和正在办理的单位可以上传附件。"),
+    "filer": _("只有提出诉求的企业或其服务专员可以补充信息。"),
 }
 
 
@@ -96,6 +102,8 @@ def _reason_key(transition: lc.Transition) -> str:
         return "rater"
     if transition is lc.ATTACH:
         return "participant"
+    if transition is lc.SUPPLEMENT:
+        return "filer"
     return "enterprise"
 
 
@@ -126,6 +134,8 @@ def may(actor: User, transition: lc.Transition, issue: Issue, facts: Facts) -> b
             or roles.is_dispatcher(actor)
             or (actor.is_unit_staff and facts.on_handling_unit)
         )
+    if transition is lc.SUPPLEMENT:
+        return is_enterprise_member(actor, issue) or is_serving_specialist(actor, facts.serving_specialist_id)
     if transition is lc.WITHDRAW:
         # DESIGN §1: withdrawing is the enterprise's own decision, even when a specialist filed for it.
         return is_enterprise_member(actor, issue)
@@ -176,10 +186,12 @@ def step_refusal(transition: lc.Transition, facts: Facts) -> str | None:
 def _extension_request_refusal(facts: Facts) -> str | None:
     if facts.policy is None:  # not the lead unit's staff on a problem being handled
         return gettext("没有进行中的答复时限，无需延期。")
-    if facts.approved_extensions >= facts.policy.extension_max_count:
-        return gettext("该诉求已延期过，不能再次申请延期。")
     if facts.pending_extension:
         return gettext("已有待审核的延期申请。")
+    if facts.lead_unit_extension_requests >= facts.policy.extension_max_count:
+        return gettext("本单位对该诉求的延期申请已达%(max)d次（含未获同意的），不能再次申请。") % {
+            "max": facts.policy.extension_max_count
+        }
     if facts.answer_due_at is None:
         return gettext("没有进行中的答复时限，无需延期。")
     if (facts.answer_working_days_left or 0) < facts.policy.extension_notice_days:
@@ -190,7 +202,16 @@ def _extension_request_refusal(facts: Facts) -> str | None:
     return None
 
 
+def _withdraw_refusal(facts: Facts) -> str | None:
+    # DESIGN §1: before an answer. A reopened problem has had one; withdrawing it now would drop it from the
+    # 办结率 denominator after the fact.
+    if facts.answered_before:
+        return gettext("该诉求已经答复过（含重办），不能撤回。")
+    return None
+
+
 STEP_RULES = {
+    lc.WITHDRAW: _withdraw_refusal,
     lc.SEND_BACK: _send_back_refusal,
     lc.RECORD_CONTACT: _first_contact_refusal,
     lc.CO_HANDLER_INPUT: _co_input_refusal,

@@ -259,6 +259,20 @@ MOVES: tuple[Move, ...] = (
         tone="danger",
         field_labels={"reason": _("撤回原因")},
     ),
+    Move(
+        slug="supplement",
+        transition=lc.SUPPLEMENT,
+        perform=_call(actions.add_information),
+        input=i.IssueSupplementInputSerializer,
+        label=_("补充信息"),
+        summary="补充信息 / Add information",
+        description=(
+            "企业（或其服务专员）在办结前补充问题信息，记入办理记录。\n\n"
+            "The enterprise (or its specialist) adds information to its open problem; it joins the history."
+        ),
+        tone="secondary",
+        field_labels={"text": _("补充内容")},
+    ),
 )
 BY_SLUG: dict[str, Move] = {move.slug: move for move in MOVES}
 SLUGS: tuple[str, ...] = tuple(BY_SLUG)

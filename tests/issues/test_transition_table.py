@@ -47,6 +47,8 @@ EXPECTED = {
     "withdraw": ({SUBMITTED, ACCEPTED, DISPATCHED, HANDLING, SENT_BACK}, WITHDRAWN),  # 撤回, before an answer
     # 上传附件: a file joins the record while the issue is open; a closed record stays as it was closed
     "attach": ({SUBMITTED, ACCEPTED, DISPATCHED, HANDLING, SENT_BACK, RESPONDED, UNDER_REVIEW}, STAYS),
+    # 补充信息: the enterprise adds information to its open problem; the status stays
+    "supplement": ({SUBMITTED, ACCEPTED, DISPATCHED, HANDLING, SENT_BACK, RESPONDED, UNDER_REVIEW}, STAYS),
 }
 
 

@@ -44,6 +44,7 @@ def _inputs(move, *, other_unit, duplicate_of):
         "reopen": {"note": "请重新核实。"},
         "close": {"reason": "经研判，已按政策答复到位。"},
         "withdraw": {"reason": "问题已自行解决。"},
+        "supplement": {"text": "补充：需要夜班焊工10名，持证上岗。"},
     }[move.slug]
 
 
@@ -158,4 +159,4 @@ def test_sending_back_is_no_longer_offered_once_the_sign_window_has_passed(
 
 
 def test_the_registry_names_one_move_per_api_action_and_no_slug_twice():
-    assert len(workflow.SLUGS) == len(set(workflow.SLUGS)) == len(workflow.MOVES) == 16
+    assert len(workflow.SLUGS) == len(set(workflow.SLUGS)) == len(workflow.MOVES) == 17
