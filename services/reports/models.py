@@ -171,3 +171,41 @@ class PeriodSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.start:%Y-%m-%d}–{self.end:%Y-%m-%d}"
+
+
+class ExportJob(models.Model):
+    """A large Excel export made by a Celery worker: its progress, then the file in the attachment storage
+    until ``expires_at``. Only the person who asked for it may download it."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.CASCADE, related_name="+"
+    )
+    query = models.CharField(_("导出条件"), max_length=500)
+    title = models.CharField(_("名称"), max_length=200)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(_("总行数"), default=0)
+    done = models.PositiveIntegerField(_("已写行数"), default=0)
+    file_name = models.CharField(_("文件"), max_length=300, blank=True)
+    error = models.CharField(_("错误"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("申请时间"))
+    expires_at = models.DateTimeField(_("过期时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_state_display()})"
+
+    @property
+    def percent(self) -> int:
+        return (
+            int(self.done * 100 / self.total) if self.total else (100 if self.state == self.State.DONE else 0)
+        )

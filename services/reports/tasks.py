@@ -11,3 +11,18 @@ def freeze_due_periods_task() -> int:
         closed = freeze_due_periods()
         run.found = run.processed = len(closed)
     return run.processed
+
+
+@shared_task(name="reports.export")
+def export_task(*, job_id: int) -> int:
+    """A large drill-down export: rebuild the list from the job's query and write the file."""
+    from services.reports.exports import run_job
+
+    return run_job(job_id)
+
+
+@shared_task(name="reports.delete_expired_exports")
+def delete_expired_exports_task() -> int:
+    from services.reports.exports import delete_expired_exports
+
+    return delete_expired_exports()

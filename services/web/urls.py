@@ -2,7 +2,7 @@ from django.urls import path
 
 from services.web import ops
 from services.web.views import common as views
-from services.web.views import issues, specialist
+from services.web.views import issues, reports, specialist
 
 app_name = "web"
 
@@ -17,6 +17,15 @@ urlpatterns = [
     path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications-read-all"),
     path("ops/", ops.ops_view, name="ops"),
+    path("reports/", reports.dashboard, name="reports"),
+    path("reports/list/<slug:part>/", reports.drilldown, name="reports-drilldown"),
+    path("reports/targets/", reports.targets, name="reports-targets"),
+    path("reports/close/", reports.close, name="reports-close"),
+    path("reports/recompute/", reports.recompute, name="reports-recompute"),
+    path("reports/export/", reports.export, name="reports-export"),
+    path("reports/exports/<int:pk>/", reports.export_status, name="reports-export-status"),
+    path("reports/exports/<int:pk>/download/", reports.export_download, name="reports-export-download"),
+    path("reports/year-review/", reports.year_review, name="reports-year-review"),
     path("healthz", views.healthz, name="healthz"),
     path("specialist/", specialist.my_enterprises, name="specialist-enterprises"),
     path("specialist/visits/new/", specialist.log_visit_page, name="specialist-log-visit"),
