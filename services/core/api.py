@@ -42,6 +42,7 @@ from rest_framework.views import APIView, set_rollback
 from services.core import clock
 from services.core.errors import ActionRefused, InvalidInput, InvalidTransition, NotPermitted
 from services.core.inputs import RequestTooLarge
+from services.core.pagination import CursorTokens, PageNumberTokens
 from services.core.text import NUL_MESSAGE
 
 NON_FIELD = "non_field_errors"
@@ -312,7 +313,7 @@ def _refuse_unclear_yes_no(request: Request, filterset_class) -> None:
 # ---------------------------------------------------------------- pagination
 
 
-class CursorPage(pagination.CursorPagination):
+class CursorPage(CursorTokens, pagination.CursorPagination):
     """For the big lists (issues, visits, notifications): stable under inserts, no COUNT(*), no deep OFFSET.
 
     A view chooses its order with ``cursor_ordering`` (a tuple ending in a unique field, e.g.
@@ -362,7 +363,7 @@ class CursorPage(pagination.CursorPagination):
             raise self._invalid_cursor() from None
 
 
-class NumberedPage(pagination.PageNumberPagination):
+class NumberedPage(PageNumberTokens, pagination.PageNumberPagination):
     """For the small reference lists (units, categories, towns): page numbers and a total count."""
 
     page_size = 50

@@ -33,10 +33,11 @@ from services.core.api import (
     IsAuthenticatedActor,
     error_responses,
 )
+from services.core.pagination import with_cursors
 from services.issues import actions, workflow
 from services.issues import serializers as s
 from services.issues.attachments import KINDS
-from services.issues.filters import DEFAULT_ORDERING, ORDERINGS, IssueFilter
+from services.issues.filters import DEFAULT_ORDERING, ORDERINGS, InboxFilter, IssueFilter
 from services.issues.models import Issue
 from services.issues.selectors import (
     attachments_of,
@@ -182,7 +183,7 @@ class InboxPage(CursorPage):
     def get_paginated_response(self, data):
         if not self.keyset:
             return super().get_paginated_response(data)
-        return Response({"next": self._next_link(), "previous": None, "results": data})
+        return with_cursors(Response({"next": self._next_link(), "previous": None, "results": data}))
 
     def _next_link(self) -> str | None:
         if self.next_key is None:
@@ -207,7 +208,7 @@ class IssueInboxView(generics.ListAPIView):
     serializer_class = s.IssueListSerializer
     pagination_class = InboxPage
     filter_backends = (FilterBackend,)
-    filterset_class = IssueFilter
+    filterset_class = InboxFilter
     cursor_ordering = ("next_due_at", "pk")
     queryset = Issue.objects.none()  # for the schema; the rows come from the selector
 
@@ -225,14 +226,14 @@ class IssueInboxView(generics.ListAPIView):
         summary="本单位待办 / The unit's inbox",
         description=(
             "调用者所在承办单位有进行中时限的诉求，最近截止在前（next_due_at 为本单位的最近截止）；"
-            "非承办单位人员得到空列表。`ordering` 参数在此忽略。\n\n"
+            "非承办单位人员得到空列表。\n\n"
             "Issues with a running clock of the caller's unit, soonest due first (next_due_at is the unit's own "
-            "soonest due); empty for callers outside a unit. The `ordering` parameter is ignored here."
+            "soonest due); empty for callers outside a unit."
         ),
         responses={200: s.IssueListSerializer(many=True), **error_responses(400, 401)},
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
-        if any(name in request.query_params for name in IssueFilter.base_filters):
+        if any(name in request.query_params for name in InboxFilter.base_filters):
             page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
             return self.get_paginated_response(self.get_serializer(page, many=True).data)
         return self.get_paginated_response(self.paginator.paginate_keys(request))

@@ -116,3 +116,9 @@ class IssueFilter(django_filters.FilterSet):
     def keep(self, queryset: QuerySet, name: str, value) -> QuerySet:
         # The ordering is applied by the cursor pagination (see IssueListView.get_cursor_ordering).
         return queryset
+
+
+class InboxFilter(IssueFilter):
+    """The inbox's filters: the same, but no ``ordering`` — the inbox is always soonest due first."""
+
+    ordering = None
