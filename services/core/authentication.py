@@ -53,4 +53,3 @@ class TokenScheme(OpenApiAuthenticationExtension):
                 "(`Authorization: Token <token>` works the same)."
             ),
         }
-

@@ -97,7 +97,9 @@ class PageNumberTokens:
         if not link:
             return link
         number = _token(link, self.page_query_param) or "1"
-        return replace_query_param(remove_query_param(link, self.page_query_param), self.cursor_query_param, number)
+        return replace_query_param(
+            remove_query_param(link, self.page_query_param), self.cursor_query_param, number
+        )
 
     def get_paginated_response_schema(self, schema):
         return _cursor_fields(super().get_paginated_response_schema(schema))
