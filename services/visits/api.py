@@ -6,17 +6,22 @@ through ``log_visit``, which files each problem found as an issue linked to the 
 """
 
 import datetime as dt
+import logging
 
 import django_filters
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.http import FileResponse, Http404
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
 
 from services.accounts.models import Role, User
 from services.core.api import CursorPage, IdFilter, IsAuthenticatedActor, error_responses
@@ -24,10 +29,12 @@ from services.core.errors import NotPermitted
 from services.issues.models import Issue
 from services.issues.selectors import visible_issues
 from services.visits.actions import CONDITION_FIELDS, SNAPSHOT_FIELDS, FoundProblem, log_visit
-from services.visits.models import Method, Visit
+from services.visits.models import Method, Visit, VisitPhoto
 from services.visits.selectors import list_visits_for
 from services.visits.serializers import VisitCreateSerializer, VisitDetailSerializer, VisitSerializer
 
+logger = logging.getLogger(__name__)
+PHOTO_CONTENT_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 LOG_REFUSAL = _("只有该企业的包联服务专员可以录入走访记录。")
 
 
@@ -179,3 +186,49 @@ class VisitDetailView(generics.RetrieveAPIView):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no caller
             return Visit.objects.none()
         return visits_for_detail(self.request.user)
+
+
+class VisitPhotoFileView(APIView):
+    """A visit's photo, to whoever may see the visit; always as a download, with the type the platform found."""
+
+    permission_classes = [IsAuthenticatedActor]
+
+    def perform_content_negotiation(self, request: Request, force: bool = False):
+        # A client asking for the image's own type gets the image; errors stay JSON.
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        operation_id="visits_photos_download",
+        tags=["visits"],
+        summary="下载走访照片 / Download a visit's photo",
+        description="照片文件本身（Content-Disposition: attachment）。\n\nThe photo itself, as a download.",
+        parameters=[
+            OpenApiParameter("id", int, OpenApiParameter.PATH, description="走访 id / visit id"),
+            OpenApiParameter("photo_id", int, OpenApiParameter.PATH, description="照片 id / photo id"),
+        ],
+        responses={
+            **{(200, content_type): OpenApiTypes.BINARY for content_type in PHOTO_CONTENT_TYPES},
+            **error_responses(401, 404),
+        },
+    )
+    def get(self, request: Request, pk: int, photo_id: int) -> HttpResponseBase:
+        photo = (
+            VisitPhoto.objects.filter(pk=photo_id, visit__in=list_visits_for(request.user).filter(pk=pk))
+            .only("image", "caption", "content_type")
+            .first()
+        )
+        if photo is None:
+            raise Http404
+        try:
+            handle = photo.image.open("rb")
+        except OSError:
+            logger.exception("visit photo %s: its file %s is missing from storage", photo.pk, photo.image)
+            raise Http404 from None
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=photo.caption or f"photo-{photo.pk}",
+            content_type=photo.content_type or "application/octet-stream",
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response

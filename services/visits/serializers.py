@@ -1,5 +1,6 @@
 """Visits (走访) as the API shows them, and what a specialist sends to log one."""
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -55,12 +56,13 @@ class VisitPhotoSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = VisitPhoto
-        fields = ["id", "url", "caption"]
+        fields = ["id", "url", "caption", "content_type", "size"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.CharField())
     def get_url(self, photo: VisitPhoto) -> str:
-        return photo.image.url
+        # Served through the API (scoped to who may see the visit), never straight from the storage.
+        return reverse("api-visit-photo", args=[photo.visit_id, photo.pk])
 
 
 class VisitIssueSerializer(serializers.ModelSerializer):

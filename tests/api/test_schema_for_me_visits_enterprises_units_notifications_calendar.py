@@ -23,6 +23,7 @@ EXPECTED_PATHS = {
     "/api/v1/me/",
     "/api/v1/visits/",
     "/api/v1/visits/{id}/",
+    "/api/v1/visits/{id}/photos/{photo_id}/",
     "/api/v1/enterprises/",
     "/api/v1/enterprises/{id}/",
     "/api/v1/units/",

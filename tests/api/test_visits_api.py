@@ -534,3 +534,58 @@ def test_the_snapshot_conditions_are_sent_and_shown(caller, enterprise, speciali
         "strained",
         "",
     )
+
+
+# ---------------------------------------------------------------- photos: served to whoever may see the visit
+
+
+@pytest.fixture
+def photographed(enterprise, specialist):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from services.core import clock
+    from services.visits.actions import log_visit
+
+    jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x01" * 100
+    with clock.travel_to(shanghai(2026, 3, 6, 18)):
+        return log_visit(
+            actor=specialist,
+            enterprise=enterprise,
+            visited_at=shanghai(2026, 3, 6, 14),
+            photos=[SimpleUploadedFile("车间.jpg", jpeg, "image/jpeg")],
+        )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_visit_photo_is_downloaded_by_exactly_those_who_see_the_visit(role, caller, photographed):
+    photo = photographed.photos.get()
+    url = f"{detail(photographed)}photos/{photo.pk}/"
+
+    response = caller(role).get(url)
+
+    if role == "anonymous":
+        assert response.status_code == 401
+        return
+    if role in ("handler", "unit_head"):
+        assert response.status_code == 404
+        return
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert b"".join(response.streaming_content).startswith(b"\xff\xd8\xff")
+
+
+def test_the_visit_detail_links_its_photos_through_the_api(caller, photographed):
+    photo = photographed.photos.get()
+
+    shown = caller("specialist").get(detail(photographed)).json()["photos"]
+
+    assert shown == [
+        {
+            "id": photo.pk,
+            "url": f"{detail(photographed)}photos/{photo.pk}/",
+            "caption": "车间.jpg",
+            "content_type": "image/jpeg",
+            "size": photo.size,
+        }
+    ]

@@ -3,6 +3,7 @@ coverage; who may open them, what they show, their query counts, and that user t
 
 import datetime as dt
 import json
+import re
 import uuid
 
 import pytest
@@ -439,3 +440,28 @@ def test_a_later_visit_date_than_today_in_london_is_still_today_in_jiangjin(clie
     assert response.status_code == 302
     assert Visit.objects.get().visited_at == shanghai(2026, 3, 7, 0, 30)
     assert Visit.objects.get().visited_at.astimezone(dt.UTC).day == 6
+
+
+# ---------------------------------------------------------------- in English
+
+
+def main_text(response) -> str:
+    page = response.content.decode()
+    return page[page.index("<main") : page.index("</main>")]
+
+
+@pytest.mark.parametrize("page", [ENTERPRISES, LOG, COVERAGE])
+def test_the_specialists_pages_are_english_under_english_apart_from_what_people_typed(
+    client, specialist, enterprise, page
+):
+    enterprise.name = "Jiangji Winery"
+    enterprise.contact_name = "Li Xiaomei"
+    enterprise.save()
+    specialist.display_name = "Zhang Jianguo"
+    specialist.save()
+
+    response = as_user(client, specialist).get(page, headers={"accept-language": "en"})
+
+    chinese = set(re.findall(r"[\u4e00-\u9fff]+", main_text(response)))
+    # Town and park names are reference data, shown as entered.
+    assert chinese <= {"双福街道", "科学城江津片区"}
