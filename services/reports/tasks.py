@@ -6,10 +6,14 @@ from services.reports.actions import freeze_due_periods
 
 @shared_task(name="reports.freeze_due_periods")
 def freeze_due_periods_task() -> int:
-    """Daily: freeze every month, quarter and year that ended the configured working days ago."""
+    """Daily: freeze every month, quarter and year that ended the configured working days ago, and delete
+    the expired export files."""
+    from services.reports.exports import delete_expired_exports
+
     with recorded("reports.freeze_due_periods") as run:
         closed = freeze_due_periods()
         run.found = run.processed = len(closed)
+    delete_expired_exports()
     return run.processed
 
 
@@ -20,9 +24,3 @@ def export_task(*, job_id: int) -> int:
 
     return run_job(job_id)
 
-
-@shared_task(name="reports.delete_expired_exports")
-def delete_expired_exports_task() -> int:
-    from services.reports.exports import delete_expired_exports
-
-    return delete_expired_exports()
