@@ -13,8 +13,8 @@ Fixtures
     ``open_page`` ``open_page("phone")`` opens another page in a context of its own (its own cookies): for a
                   flow where two people take turns.
 Every page these fixtures open records each request it makes and refuses any that leaves the live server's
-origin; at teardown the test fails if one was tried, if a script threw, or if the Content-Security-Policy
-refused something. Helpers for the tests are in ``tests/browser/support.py``.
+origin; at teardown the test fails if one was tried, if the server answered 5xx, if a script threw, or if the
+Content-Security-Policy refused something. Helpers for the tests are in ``tests/browser/support.py``.
 """
 
 import os

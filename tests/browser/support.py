@@ -15,7 +15,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.urls import reverse
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request, Route, WebError
+from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request, Response, Route, WebError
 
 SCREENSHOTS = Path(settings.BASE_DIR) / "test-results" / "screenshots"
 # The impacts that fail a test. axe-core also reports "moderate" and "minor" ones.
@@ -26,13 +26,15 @@ LOCAL_SCHEMES = {"data", "blob", "about"}
 
 class PageGuard:
     """Records every request of a browser context, refuses those that leave the server's origin, and collects
-    uncaught script errors and Content-Security-Policy refusals, for the fixture to fail the test on."""
+    server errors (HTTP 5xx), uncaught script errors and Content-Security-Policy refusals, for the fixture to
+    fail the test on."""
 
     def __init__(self, *, origin: str) -> None:
         parts = urlsplit(origin)
         self.origin = (parts.scheme, parts.netloc)
         self.requests: list[str] = []
         self.off_origin: list[str] = []
+        self.server_errors: list[str] = []
         self.script_errors: list[str] = []
         self.csp_refusals: list[str] = []
 
@@ -42,6 +44,7 @@ class PageGuard:
 
     def watch(self, context: BrowserContext) -> None:
         context.on("request", self._on_request)
+        context.on("response", self._on_response)
         context.on("weberror", self._on_web_error)
         context.on("console", self._on_console)
         # An intranet has no way out: what tries to leave is stopped, and reported by the fixture.
@@ -51,6 +54,10 @@ class PageGuard:
         self.requests.append(request.url)
         if not self.is_local(request.url):
             self.off_origin.append(f"{request.method} {request.url} ({request.resource_type})")
+
+    def _on_response(self, response: Response) -> None:
+        if response.status >= 500:
+            self.server_errors.append(f"{response.request.method} {response.url} → HTTP {response.status}")
 
     @staticmethod
     def _refuse(route: Route) -> None:
@@ -70,6 +77,8 @@ class PageGuard:
                 "Requests left the server's origin (an intranet page loads everything from its own server):\n  "
                 + "\n  ".join(self.off_origin)
             )
+        if self.server_errors:
+            found.append("The server failed:\n  " + "\n  ".join(self.server_errors))
         if self.script_errors:
             found.append("Uncaught script errors:\n  " + "\n  ".join(self.script_errors))
         if self.csp_refusals:
@@ -78,20 +87,29 @@ class PageGuard:
 
 
 def login(page: Page, live_server, username: str, password: str) -> None:
-    """Log in through the real login form, as a person would, and wait for the page it leads to."""
+    """Log in through the real login form, as a person would; the page it leads to must answer 200."""
     page.goto(f"{live_server.url}{reverse('login')}")
     page.get_by_label("用户名", exact=True).fill(username)
     page.get_by_label("密码", exact=True).fill(password)
-    with page.expect_response(
-        lambda r: r.request.method == "POST" and r.url.endswith(reverse("login"))
-    ) as sent:
-        page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_load_state()
-    if sent.value.status != 302:
+    pages: list[Response] = []
+
+    def record(response: Response) -> None:
+        if response.request.is_navigation_request() and response.frame == page.main_frame:
+            pages.append(response)
+
+    page.on("response", record)
+    try:
+        with page.expect_navigation():
+            page.get_by_role("button", name="登录", exact=True).click()
+        page.wait_for_load_state()
+    finally:
+        page.remove_listener("response", record)
+    sent, landed = pages[0], pages[-1]
+    if sent.status != 302:
         errors = page.locator(".errors, .notice.error").all_inner_texts()
-        pytest.fail(
-            f"{username} could not log in (HTTP {sent.value.status}): {' '.join(errors)}", pytrace=False
-        )
+        pytest.fail(f"{username} could not log in (HTTP {sent.status}): {' '.join(errors)}", pytrace=False)
+    if landed.status != 200:
+        pytest.fail(f"{username} logged in and landed on {landed.url}: HTTP {landed.status}", pytrace=False)
 
 
 def screenshot(page: Page, name: str) -> Path:

@@ -42,3 +42,16 @@ def test_a_page_wider_than_a_phone_is_caught(phone):
 
     with pytest.raises(pytest.fail.Exception, match=r"scrolls sideways at 390px.*table\.wide"):
         assert_no_horizontal_scroll(phone)
+
+
+def test_a_server_error_is_reported(new_context, live_server):
+    context = new_context()
+    guard = PageGuard(origin=live_server.url)
+    guard.watch(context)
+    context.route("**/broken/", lambda route: route.fulfill(status=500, body="Server Error (500)"))
+    page = context.new_page()
+
+    page.goto(f"{live_server.url}/broken/")
+
+    assert guard.server_errors == [f"GET {live_server.url}/broken/ → HTTP 500"]
+    assert "The server failed" in guard.problems()[0]
