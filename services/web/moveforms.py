@@ -75,17 +75,22 @@ def _options(
     return []
 
 
+RADIO_MAX = 4  # a choice among this many or fewer is a row of radio buttons, more a drop-down
+
+
 def _widget(serializer_field: serializers.Field) -> str:
     if isinstance(serializer_field, serializers.ListField):
         return "checkboxes"
-    if isinstance(serializer_field, serializers.BooleanField | serializers.ChoiceField):
-        return "radio" if len(getattr(serializer_field, "choices", {}) or "xx") <= 4 else "select"
+    if isinstance(serializer_field, serializers.BooleanField):
+        return "radio"
+    if isinstance(serializer_field, serializers.ChoiceField):
+        return "radio" if len(serializer_field.choices) <= RADIO_MAX else "select"
     if isinstance(serializer_field, serializers.RelatedField):
         return "select"
     if isinstance(serializer_field, serializers.IntegerField):
         return "number"
     if isinstance(serializer_field, serializers.CharField):
-        return "textarea" if (serializer_field.max_length or 10_000) > LONG_TEXT else "text"
+        return "textarea" if (serializer_field.max_length or LONG_TEXT + 1) > LONG_TEXT else "text"
     return "text"
 
 
