@@ -50,6 +50,7 @@ def load_reference() -> dict[str, int]:
                 "name": row["name"],
                 "parent": parent,
                 "default_lead_unit": units.get(row["default_lead_unit_code"]),
+                "led_by_location": row.get("led_by_location") == "1",
                 "sort": int(row["sort"] or 0),
             },
         )

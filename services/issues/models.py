@@ -521,11 +521,12 @@ class StageClock(models.Model):
 
     @property
     def met_on_time(self) -> bool | None:
-        return None if self.met_at is None else self.met_at <= self.due_at
+        # A breach stands once marked: an extension approved after the due time does not undo it.
+        return None if self.met_at is None else self.breached_at is None and self.met_at <= self.due_at
 
     def is_breached(self, at) -> bool:
         finished = self.met_at or self.stopped_at
-        return (finished or at) > self.due_at
+        return self.breached_at is not None or (finished or at) > self.due_at
 
 
 class ExtensionStatus(models.TextChoices):

@@ -249,7 +249,9 @@ def move_facts(*, actor: User, issue: Issue, now: datetime | None = None) -> Fac
     facts come from those lists with no further query; any other issue is read here, and only what the
     actor's role can use (a dispatcher never needs the unit's clocks).
     """
-    facts = Facts(now=now or clock.now())
+    facts = Facts(
+        now=now or clock.now(), answered_before=issue.reopen_count > 0 or issue.responded_at is not None
+    )
     preloaded = hasattr(issue, "part_list")
     if actor.role == Role.SPECIALIST:
         facts.serving_specialist_id = (
@@ -290,6 +292,7 @@ def move_facts(*, actor: User, issue: Issue, now: datetime | None = None) -> Fac
         )
         facts.pending_extension = any(e.status == ExtensionStatus.PENDING for e in extensions)
         facts.approved_extensions = sum(e.status == ExtensionStatus.APPROVED for e in extensions)
+        facts.lead_unit_extension_requests = sum(e.unit_id == issue.lead_unit_id for e in extensions)
     return facts
 
 

@@ -112,7 +112,12 @@ def test_a_problem_is_extended_only_once(handling_issue, handler, dispatcher, no
     ask(handling_issue, handler)
     decide(handling_issue, dispatcher, approve=True)
 
-    with nothing_changes(), pytest.raises(InvalidTransition, match="该诉求已延期过，不能再次申请延期。"):
+    with (
+        nothing_changes(),
+        pytest.raises(
+            InvalidTransition, match="本单位对该诉求的延期申请已达1次（含未获同意的），不能再次申请。"
+        ),
+    ):
         ask(handling_issue, handler, at=shanghai(2026, 2, 24, 9))
 
 

@@ -38,7 +38,7 @@ def test_the_lead_unit_answers_and_the_problem_waits_for_a_rating(handling_issue
         REPLY,
         shanghai(2026, 2, 13, 10),
     )
-    assert IssueEvent.objects.get(issue=issue, kind="respond").data == {"outcome": "partly"}
+    assert IssueEvent.objects.get(issue=issue, kind="respond").data["outcome"] == "partly"
 
 
 def test_answering_meets_the_answer_clock(handling_issue, handler, unit):

@@ -21,7 +21,8 @@ def kinds_of(stage_clock: StageClock) -> list[str]:
 
 def events_of(stage_clock: StageClock) -> list[IssueEvent]:
     """The reminder and supervision events the sweeps recorded for the clock."""
-    return list(IssueEvent.objects.filter(data__clock=stage_clock.pk).order_by("created_at", "pk"))
+    events = IssueEvent.objects.filter(data__clock=stage_clock.pk, kind__in=("remind", "escalate"))
+    return list(events.order_by("created_at", "pk"))
 
 
 def sweep_every(step: dt.timedelta, *, start: dt.datetime, end: dt.datetime) -> None:
