@@ -376,6 +376,7 @@ SPECTACULAR_SETTINGS = {
         "OutcomeEnum": "services.issues.models.Outcome",
         "SatisfactionEnum": "services.issues.models.Satisfaction",
         "FigureEnum": "services.reports.models.Figure",
+        "EventKindEnum": "services.issues.lifecycle.EVENT_KINDS",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

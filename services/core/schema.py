@@ -12,6 +12,7 @@ as generated; ``tests/api_client`` proves it on every CI run. What that takes, i
   label; an empty choice is an empty string, not a ``BlankEnum``.
 - **Types are exact**: a yes/no filter is a boolean and a row id or a year an integer, whatever the filter's method.
 - **Pages are named** ``<Item>Page``.
+- **A blank choice is declared**: a read-only choice whose model field may be blank may be "".
 
 Wired by ``REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]`` and ``SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]``.
 """
@@ -21,10 +22,12 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular import openapi
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
+from rest_framework import serializers
 from rest_framework.parsers import JSONParser
 
 JSON = "application/json"
@@ -42,6 +45,25 @@ class AutoSchema(openapi.AutoSchema):
 
     def get_paginated_name(self, serializer_name: str) -> str:
         return f"{serializer_name}Page"
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        """A read-only choice of a model field that may be blank may answer "": DRF drops ``allow_blank``
+        from read-only fields, and the schema would otherwise promise one of the choices."""
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        enum = schema.get("enum")
+        if enum is not None and "" not in enum and field.read_only and _model_field_may_be_blank(field):
+            schema = {**schema, "enum": [*enum, ""]}
+        return schema
+
+
+def _model_field_may_be_blank(field: serializers.Field) -> bool:
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    if model is None or not isinstance(field, serializers.ChoiceField) or "." in (field.source or "."):
+        return False
+    try:
+        return bool(model._meta.get_field(field.source).blank)
+    except FieldDoesNotExist:
+        return False
 
 
 class FilterExtension(DjangoFilterExtension):

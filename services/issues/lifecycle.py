@@ -127,6 +127,8 @@ SYSTEM_EVENTS = {
     "remind": _("到期提醒"),
     "calendar_correction": _("按节假日安排调整时限"),
 }
+# Every kind an event row carries (a transition's name or a system step): the API's EventKindEnum.
+EVENT_KINDS = tuple({**{t.name: t.label for t in TRANSITIONS}, **SYSTEM_EVENTS}.items())
 
 
 def event_label(kind: str) -> str:

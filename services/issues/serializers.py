@@ -9,7 +9,7 @@ from rest_framework import serializers
 from services.core import clock
 from services.core.api import LabelField, choice_label
 from services.issues import workflow
-from services.issues.lifecycle import Status
+from services.issues.lifecycle import EVENT_KINDS, Status
 from services.issues.models import (
     Channel,
     ClosureKind,
@@ -435,17 +435,21 @@ def _detail_row(issue: Issue, actor) -> dict:
 
 class IssueEventSerializer(serializers.Serializer):
     id = serializers.IntegerField(**RO)
-    kind = serializers.CharField(**RO, help_text="机器可读的事件代码 / machine key of the event")
+    kind = serializers.ChoiceField(
+        choices=EVENT_KINDS, **RO, help_text="机器可读的事件代码 / machine key of the event"
+    )
     label = serializers.CharField(**RO, help_text="按请求语言的事件名称 / translated event name")
     actor = serializers.SerializerMethodField()
     actor_unit = IssueUnitRefSerializer(**RO, allow_null=True)
-    # Plain strings: an enum here would repeat StatusEnum under a second name in the schema.
-    from_status = serializers.CharField(
-        **RO, help_text="原状态（status 的取值或空）/ status before, or empty"
+    # StatusEnum (settings' ENUM_NAME_OVERRIDES keeps the one name), or empty.
+    from_status = serializers.ChoiceField(
+        choices=Status.choices, allow_blank=True, **RO, help_text="原状态，或空 / status before, or empty"
     )
-    to_status = serializers.CharField(**RO, help_text="新状态（status 的取值或空）/ status after, or empty")
+    to_status = serializers.ChoiceField(
+        choices=Status.choices, allow_blank=True, **RO, help_text="新状态，或空 / status after, or empty"
+    )
     note = serializers.CharField(**RO)
-    data = serializers.JSONField(**RO, help_text="事件数据（机器可读）/ event data (machine keys)")
+    data = serializers.DictField(**RO, help_text="事件数据（机器可读）/ event data (machine keys)")
     created_at = serializers.DateTimeField(**RO)
 
     @extend_schema_field(IssuePersonRefSerializer(allow_null=True))
