@@ -6,12 +6,13 @@ token endpoint that every app's clients share.
 
 from django.urls import include, path, re_path
 
-from services.accounts.api import ObtainTokenView
+from services.accounts.api import TokensView, TokenView
 from services.core.api import not_found
 from services.core.security import RedocView, SchemaView, SwaggerView
 
 v1 = [
-    path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
+    path("auth/token/", TokenView.as_view(), name="auth-token"),
+    path("auth/tokens/", TokensView.as_view(), name="auth-tokens"),
     path("", include("services.accounts.api_urls")),
     path("", include("services.issues.api_urls")),
     path("", include("services.visits.api_urls")),

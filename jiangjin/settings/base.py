@@ -55,7 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens stored hashed, with an expiry (services/accounts/tokens.py)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and Redoc as static files: nothing from a CDN
@@ -153,6 +153,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# API tokens: a new one per login, valid JIANGJIN_TOKEN_TTL_DAYS days, stored as a digest only.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=int(os.environ.get("JIANGJIN_TOKEN_TTL_DAYS", "30"))),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+# Web sessions: JIANGJIN_SESSION_HOURS after signing in, or until the browser closes with
+# JIANGJIN_SESSION_AT_BROWSER_CLOSE=1.
+SESSION_COOKIE_AGE = int(float(os.environ.get("JIANGJIN_SESSION_HOURS", "12")) * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("JIANGJIN_SESSION_AT_BROWSER_CLOSE", False)
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username or address before any password is checked.
     "services.accounts.lockout.LockoutBackend",
@@ -297,6 +307,11 @@ CELERY_BEAT_SCHEDULE = {
     "issues.sweep_clocks": {"task": "issues.sweep_clocks", "schedule": 60.0},
     "issues.notify_pending_events": {"task": "issues.notify_pending_events", "schedule": 60.0},
     "notifications.send_due_deliveries": {"task": "notifications.send_due_deliveries", "schedule": 60.0},
+    # In December, asks the administrators once to enter next year's holidays if nobody has.
+    "workcalendar.remind_to_enter_next_year": {
+        "task": "workcalendar.remind_to_enter_next_year",
+        "schedule": crontab(hour=9, minute=0),
+    },
     "notifications.send_digests": {
         "task": "notifications.send_digests",
         "schedule": crontab(hour=8, minute=30),  # the task itself skips non-working days
@@ -336,7 +351,8 @@ if CACHE_URL:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "services.core.authentication.TokenAuthentication",  # "Token <key>" or "Bearer <key>"
+        # "Token <key>" or "Bearer <key>"; hashed, expiring, revocable (django-rest-knox).
+        "services.accounts.tokens.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "services.core.schema.AutoSchema",

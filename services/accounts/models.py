@@ -73,6 +73,17 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    def save(self, *args, **kwargs) -> None:
+        # A new password or a deactivation ends every API token of this person, whoever saved it (the
+        # admin's password form, a command, an action). Sessions end by themselves: Django's session hash
+        # covers the password, and an inactive user's session no longer authenticates.
+        revoke_tokens = self.pk is not None and (self._password is not None or not self.is_active)
+        super().save(*args, **kwargs)
+        if revoke_tokens:
+            from services.accounts.tokens import revoke_all_tokens
+
+            revoke_all_tokens(self)
+
     @property
     def name(self) -> str:
         return self.display_name or self.get_full_name() or self.username

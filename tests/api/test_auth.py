@@ -2,8 +2,10 @@
 
 import pytest
 import redis
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
+
+from services.accounts.tokens import issue_token
 
 pytestmark = pytest.mark.django_db
 
@@ -17,16 +19,134 @@ def test_a_user_exchanges_username_and_password_for_a_token_that_opens_the_api(h
     response = client.post(URL, {"username": handler.username, "password": PASSWORD}, format="json")
 
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=handler).key}
+    assert set(response.json()) == {"token", "expires_at"}
     client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
     assert client.get("/api/v1/issues/").status_code == 200
 
 
-def test_asking_again_returns_the_same_token(handler):
+def test_bearer_is_read_like_token(handler):
+    _row, token = issue_token(handler)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    assert client.get("/api/v1/me/").status_code == 200
+
+
+def test_each_login_gets_its_own_token_and_both_work(handler):
     first = APIClient().post(URL, {"username": handler.username, "password": PASSWORD}, format="json")
     second = APIClient().post(URL, {"username": handler.username, "password": PASSWORD}, format="json")
 
-    assert first.json()["token"] == second.json()["token"]
+    assert first.json()["token"] != second.json()["token"]
+    for answer in (first, second):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {answer.json()['token']}")
+        assert client.get("/api/v1/me/").status_code == 200
+
+
+def test_the_token_is_stored_only_as_a_digest(handler):
+    token = (
+        APIClient()
+        .post(URL, {"username": handler.username, "password": PASSWORD}, format="json")
+        .json()["token"]
+    )
+
+    row = AuthToken.objects.get(user=handler)
+    stored = " ".join(str(value) for value in AuthToken.objects.filter(pk=row.pk).values().get().values())
+    assert token not in stored
+    assert len(row.digest) == 128
+
+
+def test_a_token_expires_after_the_configured_days(handler, settings):
+    from datetime import timedelta
+
+    from freezegun import freeze_time
+
+    answer = APIClient().post(URL, {"username": handler.username, "password": PASSWORD}, format="json").json()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {answer['token']}")
+    row = AuthToken.objects.get(user=handler)
+
+    assert abs(row.expiry - row.created - timedelta(days=30)) < timedelta(seconds=5)
+    with freeze_time(row.expiry + timedelta(seconds=1)):
+        assert client.get("/api/v1/me/").status_code == 401
+    assert not AuthToken.objects.filter(pk=row.pk).exists()
+
+
+def test_the_owner_revokes_the_token_in_use_and_only_that_one(handler):
+    _row, current = issue_token(handler)
+    _other_row, other = issue_token(handler)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {current}")
+
+    assert client.delete(URL).status_code == 204
+
+    assert client.get("/api/v1/me/").status_code == 401
+    still = APIClient()
+    still.credentials(HTTP_AUTHORIZATION=f"Token {other}")
+    assert still.get("/api/v1/me/").status_code == 200
+
+
+def test_the_owner_revokes_all_tokens_at_once(handler):
+    tokens = [issue_token(handler)[1] for _ in range(3)]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {tokens[0]}")
+
+    response = client.delete("/api/v1/auth/tokens/")
+
+    assert response.status_code == 200
+    assert response.json() == {"revoked": 3}
+    assert not AuthToken.objects.filter(user=handler).exists()
+
+
+def test_revoking_without_a_token_says_there_is_none_to_revoke(handler):
+    client = APIClient()
+    client.force_login(handler)
+
+    response = client.delete(URL)
+
+    assert response.status_code == 400
+    assert response.json()["message"] == "本次请求没有使用令牌，没有可撤销的令牌。"
+
+
+def test_a_password_change_revokes_every_token(handler, unit_head):
+    issue_token(handler)
+    issue_token(handler)
+    issue_token(unit_head)
+
+    handler.set_password("新的密码-2026")
+    handler.save()
+
+    assert not AuthToken.objects.filter(user=handler).exists()
+    assert AuthToken.objects.filter(user=unit_head).count() == 1
+
+
+def test_a_password_changed_in_the_admin_revokes_every_token(handler, administrator):
+    issue_token(handler)
+    admin = APIClient()
+    admin.force_login(administrator)
+
+    response = admin.post(
+        f"/admin/accounts/user/{handler.pk}/password/",
+        {"password1": "Jiangjin-新密码-2026", "password2": "Jiangjin-新密码-2026"},
+    )
+
+    assert response.status_code == 302
+    assert not AuthToken.objects.filter(user=handler).exists()
+
+
+def test_saving_other_fields_keeps_the_tokens(handler):
+    issue_token(handler)
+    handler.display_name = "张经办"
+    handler.save(update_fields=["display_name"])
+
+    assert AuthToken.objects.filter(user=handler).count() == 1
+
+
+def test_web_sessions_last_a_configurable_time():
+    from django.conf import settings
+
+    assert settings.SESSION_COOKIE_AGE == 12 * 3600
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is False
 
 
 def test_a_wrong_password_is_refused_in_chinese_in_the_one_shape(handler):
@@ -38,7 +158,7 @@ def test_a_wrong_password_is_refused_in_chinese_in_the_one_shape(handler):
         "message": "无法使用提供的认证信息登录。",
         "fields": {"non_field_errors": ["无法使用提供的认证信息登录。"]},
     }
-    assert not Token.objects.exists()
+    assert not AuthToken.objects.exists()
 
 
 def test_a_wrong_password_is_refused_in_english_when_asked(handler):
@@ -59,14 +179,15 @@ def test_an_inactive_user_gets_no_token(handler):
     assert response.status_code == 400
 
 
-def test_a_token_stops_working_when_its_user_is_deactivated(handler):
-    token = Token.objects.create(user=handler)
+def test_a_token_stops_working_when_its_user_is_deactivated_and_is_revoked(handler):
+    _row, token = issue_token(handler)
     handler.is_active = False
     handler.save(update_fields=["is_active"])
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
 
     assert client.get("/api/v1/issues/").status_code == 401
+    assert not AuthToken.objects.filter(user=handler).exists()
 
 
 def test_missing_credentials_are_named_field_by_field():
@@ -90,7 +211,7 @@ def test_ten_wrong_passwords_lock_the_username_even_against_the_right_one(handle
     assert locked.json()["code"] == "throttled"
     assert "分钟后再试" in locked.json()["message"]
     assert 0 < int(locked["Retry-After"]) <= 15 * 60
-    assert not Token.objects.exists()
+    assert not AuthToken.objects.exists()
 
 
 def test_the_token_endpoint_is_rate_limited_per_client_address_even_for_right_passwords(handler):

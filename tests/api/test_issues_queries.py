@@ -102,11 +102,12 @@ def stage_issue(enterprise_user, dispatcher, handler, category, co_unit):
 
 
 def test_the_list_with_a_token_adds_only_the_token_lookup(many, client_for, dispatcher):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
+
+    from services.accounts.tokens import issue_token
 
     many(3)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=dispatcher).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(dispatcher)[1]}")
 
     assert _queries(client, "/api/v1/issues/") == 2

@@ -3,10 +3,10 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from services.accounts.models import Role
+from services.accounts.tokens import issue_token
 from tests.api.roles import ROLES, SIGNED_IN, fill_inbox
 from tests.factories import AdminFactory
 
@@ -105,7 +105,7 @@ def test_an_anonymous_caller_gets_the_one_error_shape_in_its_language(client_for
 
 def test_a_token_client_is_answered_like_a_session_client(handler):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=handler).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(handler)[1]}")
 
     response = client.get(URL)
 
@@ -115,7 +115,7 @@ def test_a_token_client_is_answered_like_a_session_client(handler):
 
 def test_an_inactive_account_is_not_let_in_even_with_a_valid_token(handler):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=handler).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(handler)[1]}")
     handler.is_active = False
     handler.save(update_fields=["is_active"])
 

@@ -17,7 +17,6 @@ from django.db import close_old_connections
 from django.test import override_settings
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -25,6 +24,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from services.accounts.tokens import issue_token
 from services.departments.models import Unit
 from services.issues import actions
 from services.issues.models import Issue, IssueAttachment
@@ -55,7 +55,7 @@ def district(db, enterprise_user, specialist, dispatcher, handler, unit_head, co
 
 @pytest.fixture
 def token(district):
-    return Token.objects.create(user=district).key
+    return issue_token(district)[1]
 
 
 @pytest.fixture
