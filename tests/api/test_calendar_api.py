@@ -190,7 +190,7 @@ def test_the_spring_festival_2026_comes_from_the_state_council(caller):
         "is_working_day": True,
         "source": "state_council",
         "source_label": "国务院节假日安排",
-        "name": "春节",
+        "name": "调休上班",  # a make-up Saturday is named for what it is, not for the festival (issue #11)
     }
     assert days["2026-02-16"]["is_working_day"] is False
     assert days["2026-02-16"]["name"] == "春节"
