@@ -135,7 +135,6 @@ def _columns(model, skip: tuple[str, ...] = ()) -> str:
 
 def build_reference(n_enterprises: int, n_units: int):
     from django.contrib.auth.hashers import make_password
-    from rest_framework.authtoken.models import Token
 
     from services.accounts.models import Role, User
     from services.departments.models import Unit, UnitKind
@@ -187,10 +186,7 @@ def build_reference(n_enterprises: int, n_units: int):
         User(username=f"bench-handler-{i}", role=Role.HANDLER, unit=units[i], password=password)
         for i in range(n_units)
     )
-    for handler in handlers[:2]:
-        Token.objects.create(user=handler)
-    tokens = {"dispatcher": Token.objects.create(user=dispatcher).key}
-    return units, leaves, [e.pk for e in enterprises], dispatcher, tokens
+    return units, leaves, [e.pk for e in enterprises], dispatcher, handlers
 
 
 # Most issues of a year's data are closed; about 6% are open, with running clocks around today.
@@ -372,7 +368,7 @@ def prepare(count: int, *, rebuild: bool) -> dict:
 
         call_command("migrate", verbosity=0)
         started = time.monotonic()
-        units, categories, enterprise_ids, dispatcher, _tokens = build_reference(
+        units, categories, enterprise_ids, dispatcher, _handlers = build_reference(
             max(600, min(count // 50, 20_000)), max(40, count // ISSUES_PER_UNIT)
         )
         build_issues(
@@ -381,44 +377,168 @@ def prepare(count: int, *, rebuild: bool) -> dict:
         print(f"  built in {time.monotonic() - started:.0f} s", flush=True)
 
     from django.db import connection
-    from rest_framework.authtoken.models import Token
 
+    from services.accounts.models import User
     from services.issues.models import IssueUnit, StageClock
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE issues_stageclock")
-    tokens = {
-        "dispatcher": Token.objects.get(user__username="bench-dispatcher").key,
-        "handler": Token.objects.get(user__username="bench-handler-1").key,
-        "busy": Token.objects.get(user__username="bench-handler-0").key,
-    }
-    unit_id = Token.objects.get(key=tokens["handler"]).user.unit_id
+    usernames = {"dispatcher": "bench-dispatcher", "handler": "bench-handler-1", "busy": "bench-handler-0"}
+    tokens = {role: api_token(username) for role, username in usernames.items()}
+    unit_id = User.objects.get(username=usernames["handler"]).unit_id
     ids = list(
         IssueUnit.objects.filter(unit_id=unit_id).order_by("?").values_list("issue_id", flat=True)[:500]
     )
     running = {
         role: StageClock.objects.filter(
-            unit__staff__auth_token__key=tokens[role], met_at__isnull=True, stopped_at__isnull=True
+            unit__staff__username=usernames[role], met_at__isnull=True, stopped_at__isnull=True
         )
         .values("issue_id")
         .distinct()
         .count()
         for role in ("handler", "busy")
     }
-    plans = {role: explain(tokens[role]) for role in ("handler", "busy")}
-    return {"tokens": tokens, "detail_ids": ids, "plans": plans, "running": running}
+    open_ids = list(
+        StageClock.objects.filter(unit_id=unit_id, met_at__isnull=True, stopped_at__isnull=True)
+        .order_by("issue_id")
+        .values_list("issue_id", flat=True)
+        .distinct()[:500]
+    )
+    add_histories([*ids, *open_ids])
+    plans = {role: explain(usernames[role]) for role in ("handler", "busy")}
+    sessions = {role: session_cookie(f"bench-handler-{n}") for role, n in (("handler", 1), ("busy", 0))}
+    return {
+        "tokens": tokens,
+        "sessions": sessions,
+        "detail_ids": ids,
+        "open_ids": open_ids,
+        "plans": plans,
+        "running": running,
+    }
 
 
-def explain(handler_token: str) -> str:
+def add_histories(issue_ids: list[int]) -> None:
+    """The events of the issues whose pages are measured, from their own times (the COPY writes none):
+    submitted, accepted, dispatched, signed for by the unit's handler, first contact, answered, rated."""
+    from services.accounts.models import User
+    from services.issues.models import Issue, IssueEvent, IssueUnit
+
+    have = set(IssueEvent.objects.filter(issue_id__in=issue_ids).values_list("issue_id", flat=True))
+    todo = Issue.objects.filter(pk__in=set(issue_ids) - have)
+    parts = {part.issue_id: part for part in IssueUnit.objects.filter(issue__in=todo)}
+    handlers = {user.unit_id: user for user in User.objects.filter(username__startswith="bench-handler-")}
+    events = []
+    for issue in todo:
+        part = parts.get(issue.pk)
+        handler = handlers.get(part.unit_id) if part else None
+        office = (issue.filed_by_id, None)
+        unit = (handler.pk, part.unit_id) if handler else None
+        steps = [("submit", issue.created_at, "", "submitted", office, "")]
+        if issue.status in ("rejected", "withdrawn"):
+            kind = "reject" if issue.status == "rejected" else "withdraw"
+            steps.append(
+                (kind, issue.created_at + timedelta(hours=3), "submitted", issue.status, office, "测试")
+            )
+        else:
+            steps += [
+                ("accept", issue.accepted_at, "submitted", "accepted", office, ""),
+                ("dispatch", issue.dispatched_at, "accepted", "dispatched", office, ""),
+            ]
+            if unit:
+                steps += [
+                    ("acknowledge", part.acknowledged_at, "dispatched", "handling", unit, ""),
+                    ("record_contact", part.first_contact_at, "handling", "handling", unit, "已电话联系企业"),
+                    ("respond", issue.responded_at, "handling", "responded", unit, "已协调解决，详见答复。"),
+                    ("evaluate", issue.rated_at, "responded", "closed", office, "满意"),
+                ]
+        events += [
+            IssueEvent(
+                issue_id=issue.pk,
+                kind=kind,
+                actor_id=actor[0],
+                actor_unit_id=actor[1],
+                from_status=before,
+                to_status=after,
+                note=note,
+                created_at=at,
+            )
+            for kind, at, before, after, actor, note in steps
+            if at is not None
+        ]
+    IssueEvent.objects.bulk_create(events, batch_size=5000)
+
+
+def api_token(username: str) -> str:
+    """A token for the API's ``Authorization: Token …``: a fresh one from the product's token store."""
+    from services.accounts.models import User
+
+    user = User.objects.get(username=username)
+    try:
+        from services.accounts.tokens import issue_token  # hashed, expiring tokens (django-rest-knox)
+    except ImportError:
+        from rest_framework.authtoken.models import Token
+
+        return Token.objects.get_or_create(user=user)[0].key
+    return issue_token(user)[1]
+
+
+def session_cookie(username: str) -> str:
+    """A signed-in session for the pages, as the login page would leave it: ``sessionid=…``."""
+    from django.conf import settings
+    from django.test import Client
+
+    from services.accounts.models import User
+
+    client = Client()
+    client.force_login(
+        User.objects.get(username=username), backend="django.contrib.auth.backends.ModelBackend"
+    )
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def page_queries(setup: dict) -> list[tuple[str, int, int]]:
+    """SQL statements per page, in-process: a unit with ~100 open issues beside one with ~2,000, a closed
+    problem beside an open one. Equal counts mean a page's queries do not grow with the rows behind it."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    def count(cookie: str, path: str) -> int:
+        client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
+        name, value = cookie.split("=", 1)
+        client.cookies[name] = value
+        client.get(path)  # the first request of a process reads settings, the calendar, …
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        return len(queries)
+
+    sessions = setup["sessions"]
+    closed = next(pk for pk in setup["detail_ids"] if pk not in set(setup["open_ids"]))
+    return [
+        (
+            "inbox page: typical unit / busy unit",
+            count(sessions["handler"], "/"),
+            count(sessions["busy"], "/"),
+        ),
+        (
+            "problem page: closed / open issue",
+            count(sessions["handler"], f"/issues/{closed}/"),
+            count(sessions["handler"], f"/issues/{setup['open_ids'][0]}/"),
+        ),
+    ]
+
+
+def explain(username: str) -> str:
     """EXPLAIN ANALYZE of the two queries of an unfiltered second inbox page, as the handler's unit runs them."""
     from django.db import connection
-    from rest_framework.authtoken.models import Token
 
+    from services.accounts.models import User
     from services.core.api import CursorPage
     from services.issues.selectors import unit_inbox_keys, unit_inbox_keys_sql, visible_issues
     from services.issues.serializers import LIST_VALUES
 
-    user = Token.objects.select_related("user").get(key=handler_token).user
+    user = User.objects.get(username=username)
     size = CursorPage.page_size
     first = unit_inbox_keys(user, after=None, limit=size)
     after = (first[-1][1], first[-1][0]) if len(first) == size else None  # (due, issue id)
@@ -532,8 +652,24 @@ def _ms(text: str) -> float:
     return float(value) * _UNITS[unit]
 
 
-def measure_wrk(port: int, paths: list[str], token: str, duration: int, connections: int) -> dict:
-    lines = [f'wrk.headers["Authorization"] = "Token {token}"', "local paths = {"]
+def check(port: int, label: str, paths: list[str], headers: dict) -> None:
+    """Every path answers 200 before it is timed (wrk counts a redirect to the login page as a success).
+    A page's first answer sets the CSRF cookie, which a browser sends back from then on: so does the load."""
+    for path in paths[:3]:
+        conn = HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        if response.status != 200:
+            sys.exit(f"{label}: GET {path} answered {response.status}, not 200")
+        csrf = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie") or "")
+        if csrf and "Cookie" in headers and "csrftoken=" not in headers["Cookie"]:
+            headers["Cookie"] += f"; csrftoken={csrf.group(1)}"
+
+
+def measure_wrk(port: int, paths: list[str], headers: dict, duration: int, connections: int) -> dict:
+    lines = [f'wrk.headers["{name}"] = "{value}"' for name, value in headers.items()]
+    lines.append("local paths = {")
     lines += [f'  "{p}",' for p in paths]
     lines += [
         "}",
@@ -578,7 +714,7 @@ def measure_wrk(port: int, paths: list[str], token: str, duration: int, connecti
     }
 
 
-def measure_python(port: int, paths: list[str], token: str, duration: int, connections: int) -> dict:
+def measure_python(port: int, paths: list[str], headers: dict, duration: int, connections: int) -> dict:
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -592,7 +728,7 @@ def measure_python(port: int, paths: list[str], token: str, duration: int, conne
             path = paths[i % len(paths)]
             i += 1
             t0 = time.perf_counter()
-            conn.request("GET", path, headers={"Authorization": f"Token {token}"})
+            conn.request("GET", path, headers=headers)
             response = conn.getresponse()
             response.read()
             mine.append((time.perf_counter() - t0) * 1000)
@@ -628,31 +764,56 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per endpoint (default 3)")
     parser.add_argument("--rebuild", action="store_true", help="build the data again even if it is there")
+    parser.add_argument(
+        "--rows",
+        choices=("all", "api", "pages"),
+        default="all",
+        help="what to measure beside the bare endpoint: the API, the pages, or both (default)",
+    )
     args = parser.parse_args()
 
     setup = prepare(args.issues, rebuild=args.rebuild)
-    tokens, ids = setup["tokens"], setup["detail_ids"]
-    endpoints = [
-        ("bare DRF, 25 rows", ["/bench/bare/"], tokens["handler"]),
-        ("unit inbox (25, by due)", ["/api/v1/issues/inbox/"], tokens["handler"]),
-        ("busy unit inbox", ["/api/v1/issues/inbox/"], tokens["busy"]),
-        ("issue detail", [f"/api/v1/issues/{pk}/" for pk in ids], tokens["handler"]),
-        ("district list (25, newest)", ["/api/v1/issues/"], tokens["dispatcher"]),
+    tokens, sessions, ids = setup["tokens"], setup["sessions"], setup["detail_ids"]
+    queries = page_queries(setup)
+
+    # As behind a deployment's HTTPS proxy: with DEBUG off the product redirects plain HTTP.
+    https = {"X-Forwarded-Proto": "https"}
+
+    def api(role: str) -> dict:
+        return {"Authorization": f"Token {tokens[role]}", **https}
+
+    def page(role: str) -> dict:
+        return {"Cookie": sessions[role], **https}
+
+    bare = [("bare DRF, 25 rows", ["/bench/bare/"], api("handler"))]
+    api_rows = [
+        ("unit inbox (25, by due)", ["/api/v1/issues/inbox/"], api("handler")),
+        ("busy unit inbox", ["/api/v1/issues/inbox/"], api("busy")),
+        ("issue detail", [f"/api/v1/issues/{pk}/" for pk in ids], api("handler")),
+        ("district list (25, newest)", ["/api/v1/issues/"], api("dispatcher")),
     ]
+    page_rows = [
+        ("inbox page (unit, 25)", ["/"], page("handler")),
+        ("busy unit inbox page", ["/"], page("busy")),
+        ("problem page", [f"/issues/{pk}/" for pk in ids], page("handler")),
+        ("problem page, open issues", [f"/issues/{pk}/" for pk in setup["open_ids"]], page("handler")),
+    ]
+    endpoints = bare + {"all": api_rows + page_rows, "api": api_rows, "pages": page_rows}[args.rows]
     use_wrk = shutil.which("wrk") and not args.python_load
     measure = measure_wrk if use_wrk else measure_python
     port = free_port()
     server = start_gunicorn(port, args.workers)
     name, _server = _database()
-    rounds: dict[str, list[dict]] = {label: [] for label, _paths, _token in endpoints}
+    rounds: dict[str, list[dict]] = {label: [] for label, _paths, _headers in endpoints}
     try:
-        for _label, paths, token in endpoints:
-            measure(port, paths, token, 3, args.connections)  # warm up workers, connections and caches
+        for label, paths, headers in endpoints:
+            check(port, label, paths, headers)
+            measure(port, paths, headers, 3, args.connections)  # warm up workers, connections and caches
         # Interleaved rounds: a neighbour's load on a shared machine falls on every endpoint alike.
         for _round in range(args.rounds):
-            for label, paths, token in endpoints:
+            for label, paths, headers in endpoints:
                 web_before, db_before = server_cpu_seconds(server.pid, name)
-                figures = measure(port, paths, token, args.duration, args.connections)
+                figures = measure(port, paths, headers, args.duration, args.connections)
                 web_after, db_after = server_cpu_seconds(server.pid, name)
                 served = max(1, figures["rps"] * args.duration)
                 figures["web_ms"] = 1000 * _spent(web_before, web_after) / served
@@ -688,6 +849,9 @@ def main() -> None:
         "CPU ms/req: gunicorn workers plus their PostgreSQL backends, per request; CPU ratio = bare ÷ endpoint "
         "(what req/s would be on an otherwise idle machine)."
     )
+    print("\nSQL statements per request (in-process, after a first request):")
+    for label, first, second in queries:
+        print(f"  {label:<40}{first:>4} / {second}")
     print(
         f"\nissues with a running clock: typical unit {setup['running']['handler']:,}, "
         f"busy unit {setup['running']['busy']:,}"

@@ -12,9 +12,16 @@ from django.utils.translation import gettext_lazy as _
 
 from services.accounts import roles
 from services.accounts.models import User
+from services.core.api import choice_label
 from services.issues.lifecycle import FINAL_STATUSES, Status
-from services.issues.models import ExtensionRequest, ExtensionStatus, Issue, Stage, StageClock
-from services.issues.selectors import list_issues_for, unit_inbox, with_next_due
+from services.issues.models import ExtensionRequest, ExtensionStatus, Issue, Stage, StageClock, Urgency
+from services.issues.selectors import (
+    list_issues_for,
+    unit_inbox,
+    unit_inbox_keys,
+    visible_issues,
+    with_next_due,
+)
 
 SEARCH_MAX = 50
 
@@ -75,12 +82,14 @@ def _day_bounds(now: datetime) -> tuple[datetime, datetime]:
 
 
 def unit_counts(actor: User, *, now: datetime) -> dict[str, int]:
-    """To sign, being handled, due today and overdue: the unit's running clocks, counted per issue."""
+    """To sign, being handled, due today and overdue: the unit's running clocks, counted per issue; ``all``
+    is the whole inbox (every issue with a running clock of the unit)."""
     if not roles.is_unit_staff(actor):
-        return {"to_sign": 0, "handling": 0, "due_today": 0, "overdue": 0}
+        return {"all": 0, "to_sign": 0, "handling": 0, "due_today": 0, "overdue": 0}
     _start, end = _day_bounds(now)
     running = StageClock.objects.filter(unit_id=actor.unit_id, met_at__isnull=True, stopped_at__isnull=True)
     return running.aggregate(
+        all=Count("issue", distinct=True),
         to_sign=Count("issue", distinct=True, filter=Q(stage=Stage.SIGN)),
         handling=Count("issue", distinct=True, filter=Q(issue__status=Status.HANDLING)),
         due_today=Count("issue", distinct=True, filter=Q(due_at__gte=now, due_at__lt=end)),
@@ -115,6 +124,100 @@ def unit_worklist(actor: User, *, show: str, now: datetime, words: str = "") -> 
     if words:
         issues = search(issues, words)
     return issues
+
+
+class UnitInbox:
+    """The unfiltered inbox as the paginator's object list: the keyset walk of the API's inbox
+    (``unit_inbox_keys``) picks a page's ids and dues, and only those rows are read, as ``list_rows``.
+    Same order as ``unit_worklist`` (soonest due, then issue id); ``total`` is ``unit_counts()["all"]``.
+    A page costs the same for a unit with a hundred open issues and for one with thousands."""
+
+    def __init__(self, actor: User, *, total: int) -> None:
+        self.actor = actor
+        self.total = total
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        keys = unit_inbox_keys(self.actor, after=None, limit=window.stop)[window.start : window.stop]
+        return list_rows(self.actor, keys)
+
+
+# What ``web/_issue_list.html`` shows of a problem, read as values: no model instances, labels looked up
+# once per language.
+_ROW_VALUES = (
+    "pk",
+    "number",
+    "title",
+    "status",
+    "urgency",
+    "enterprise__name",
+    "category__name",
+    "category__parent__name",
+    "lead_unit__short_name",
+)
+
+
+def _row(values: tuple, next_due_at: datetime | None, next_stage: str | None) -> dict:
+    pk, number, title, status, urgency, enterprise, category, parent, lead_unit = values
+    return {
+        "pk": pk,
+        "number": number,
+        "title": title,
+        "status": status,
+        "status_label": choice_label(Status, status),
+        "urgency": urgency,
+        "urgency_label": choice_label(Urgency, urgency),
+        "enterprise": {"name": enterprise},
+        "category": f"{parent} / {category}" if parent else category,
+        "lead_unit": {"short_name": lead_unit} if lead_unit else None,
+        "next_due_at": next_due_at,
+        "next_stage": next_stage,
+    }
+
+
+def list_rows(actor: User, keys: list[tuple[int, datetime]]) -> list[dict]:
+    """The rows of ``keys`` (``(issue id, soonest due)`` of the actor's unit, in order) for the list
+    template, with the stage the soonest due belongs to. Two queries, whatever the page's length."""
+    if not keys:
+        return []
+    ids = [pk for pk, _due in keys]
+    rows = {
+        values[0]: values for values in visible_issues(actor).filter(pk__in=ids).values_list(*_ROW_VALUES)
+    }
+    stages: dict[int, str] = {}
+    running = StageClock.objects.filter(
+        issue_id__in=ids, unit_id=actor.unit_id, met_at__isnull=True, stopped_at__isnull=True
+    ).order_by("-due_at", "-pk")  # the soonest last, so it is the one kept
+    for issue_id, stage in running.values_list("issue_id", "stage"):
+        stages[issue_id] = stage
+    return [_row(rows[pk], due, stages.get(pk)) for pk, due in keys if pk in rows]
+
+
+def rows_of(issues) -> list[dict]:
+    """Model rows of a filtered inbox page in the same shape as ``list_rows``."""
+    return [
+        _row(
+            (
+                issue.pk,
+                issue.number,
+                issue.title,
+                issue.status,
+                issue.urgency,
+                issue.enterprise.name,
+                issue.category.name,
+                issue.category.parent.name if issue.category.parent_id else None,
+                issue.lead_unit.short_name if issue.lead_unit_id else None,
+            ),
+            issue.next_due_at,
+            getattr(issue, "next_stage", None),
+        )
+        for issue in issues
+    ]
 
 
 # ---------------------------------------------------------------- the dispatcher's queues

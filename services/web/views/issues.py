@@ -16,12 +16,23 @@ from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError as SerializerError
 
 from services.core import clock
+from services.core.api import choice_label
 from services.core.errors import ActionRefused, InvalidInput
 from services.issues import actions, workflow
 from services.issues import lifecycle as lc
 from services.issues.attachments import KINDS, PER_ISSUE_MAX, inspect_upload, max_bytes
 from services.issues.inputs import IssueCreateSerializer
-from services.issues.models import Category
+from services.issues.models import (
+    Category,
+    Channel,
+    ClosureKind,
+    Complexity,
+    Outcome,
+    Satisfaction,
+    Stage,
+    UnitRole,
+    Urgency,
+)
 from services.issues.permissions import ensure_permitted
 from services.issues.selectors import attachments_of, events_of, get_issue_detail_for
 from services.web import moveforms
@@ -36,6 +47,27 @@ def _handlers(issue, events: list) -> list[dict]:
         {"part": part, "signer": signers.get(part.unit_id) if part.acknowledged_at else None}
         for part in issue.part_list
     ]
+
+
+def _labels(issue, events: list) -> dict[str, str]:
+    """The page's choice labels, each looked up once per language: ``get_FOO_display()`` translates every
+    choice of the field on each call, which cost the page more than its queries."""
+    for event in events:
+        event.from_label = choice_label(lc.Status, event.from_status)
+        event.to_label = choice_label(lc.Status, event.to_status)
+    for stage_clock in issue.clock_list:
+        stage_clock.stage_label = choice_label(Stage, stage_clock.stage)
+    for part in issue.part_list:
+        part.role_label = choice_label(UnitRole, part.role)
+    return {
+        "status": choice_label(lc.Status, issue.status),
+        "urgency": choice_label(Urgency, issue.urgency),
+        "complexity": choice_label(Complexity, issue.complexity),
+        "channel": choice_label(Channel, issue.channel),
+        "outcome": choice_label(Outcome, issue.outcome),
+        "satisfaction": choice_label(Satisfaction, issue.satisfaction),
+        "closure_kind": choice_label(ClosureKind, issue.closure_kind),
+    }
 
 
 def _page(request: HttpRequest, issue, *, tried: moveforms.MoveForm | None = None, status: int = 200):
@@ -57,6 +89,7 @@ def _page(request: HttpRequest, issue, *, tried: moveforms.MoveForm | None = Non
         "web/issue_detail.html",
         {
             "issue": issue,
+            "labels": _labels(issue, events),
             "events": events,
             "clocks": issue.clock_list,
             "handlers": _handlers(issue, events),

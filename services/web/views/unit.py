@@ -19,13 +19,20 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if show not in {t.key for t in worklists.UNIT_FILTERS}:
         show = "all"
     words = request.GET.get("q", "").strip()[:100]
-    issues = worklists.unit_worklist(actor, show=show, now=now, words=words)
-    page = Paginator(issues, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = worklists.unit_counts(actor, now=now)
+    if show == "all" and not words:  # the usual request: a keyset page, as the API's inbox reads it
+        page = Paginator(worklists.UnitInbox(actor, total=counts["all"]), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+    else:
+        issues = worklists.unit_worklist(actor, show=show, now=now, words=words)
+        page = Paginator(issues, PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = worklists.rows_of(page.object_list)
     return render(
         request,
         "web/unit/inbox.html",
         {
-            "counts": worklists.unit_counts(actor, now=now),
+            "counts": counts,
             "filters": worklists.UNIT_FILTERS,
             "show": show,
             "q": words,
