@@ -14,9 +14,7 @@ from django.views.decorators.http import require_POST
 from services.accounts import roles
 from services.core import clock
 from services.issues.lifecycle import OPEN_STATUSES
-from services.issues.selectors import (
-    list_issues_for,
-)
+from services.issues.selectors import list_issues_for, with_next_due
 from services.notifications.actions import mark_all_read, mark_read
 from services.notifications.selectors import list_notifications_for
 from services.visits.coverage import Period, coverage, coverage_by_specialist
@@ -36,7 +34,9 @@ def home(request: HttpRequest) -> HttpResponse:
         return unit.inbox(request)
     if roles.is_dispatcher(user):
         return dispatch.queues(request)
-    issues = list_issues_for(user).filter(status__in=OPEN_STATUSES).order_by("-created_at", "-pk")
+    issues = with_next_due(list_issues_for(user).filter(status__in=OPEN_STATUSES)).order_by(
+        "-created_at", "-pk"
+    )
     page = Paginator(issues, 25).get_page(request.GET.get("page"))
     now = clock.now()
     return render(
