@@ -78,7 +78,7 @@ REPLIES = {
     Outcome.SOLVED: "已会同相关单位现场协调，问题已解决，后续如有需要请随时联系。",
     Outcome.PARTLY: "已协调解决主要部分，剩余事项已纳入下阶段计划并明确时间节点。",
     Outcome.EXPLAINED: "经核实，该事项受现行政策限制暂不能办理，已向企业当面解释政策依据和替代方案。",
-    Outcome.ESCALATED: "该事项需市级部门审批，已提级报送并跟踪进度。",
+    Outcome.REFERRED_UP: "该事项需市级部门审批，已提级报送并跟踪进度。",
 }
 
 

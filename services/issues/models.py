@@ -38,7 +38,8 @@ class Outcome(models.TextChoices):
     SOLVED = "solved", _("已解决")
     PARTLY = "partly", _("部分解决")
     EXPLAINED = "explained", _("解释说明")
-    ESCALATED = "escalated", _("提级办理")
+    # 提级办理: passed to a higher level. Not "escalated": in this code base escalate means 督办 only.
+    REFERRED_UP = "referred_up", _("提级办理")
 
 
 class Satisfaction(models.TextChoices):
