@@ -17,7 +17,9 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 
 CURSOR = "cursor"
-CURSOR_DESCRIPTION = _("分页游标：上一页响应中的 next_cursor 或 previous_cursor。")
+CURSOR_DESCRIPTION = (
+    "分页游标：上一页的 next_cursor 或 previous_cursor / a page's next_cursor or previous_cursor"
+)
 
 
 def _token(link: str | None, parameter: str) -> str | None:
@@ -114,7 +116,7 @@ class PageNumberTokens:
             "name": self.cursor_query_param,
             "required": False,
             "in": "query",
-            "description": str(CURSOR_DESCRIPTION),
+            "description": CURSOR_DESCRIPTION,
             "schema": {"type": "string"},
         }
         return [cursor, *parameters]

@@ -92,3 +92,115 @@ def test_an_attachment_download_documents_each_type_it_may_answer_with(schema):
     assert {"application/pdf", "image/jpeg", "application/ofd"} <= set(
         download["responses"]["200"]["content"]
     )
+
+
+# ---------------------------------------------------------------- what a generated client needs (issue #13)
+
+
+def _operations(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            yield path, method, operation
+
+
+def _component(schema, ref):
+    return schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+
+
+def test_the_title_is_ascii_and_the_schema_carries_the_apis_version(schema):
+    assert schema["info"]["title"].isascii()
+    assert re.fullmatch(r"\d+\.\d+\.\d+", schema["info"]["version"])
+
+
+def test_request_bodies_are_json_except_the_uploads_which_are_multipart_with_a_binary_file(schema):
+    for path, method, operation in _operations(schema):
+        content = operation.get("requestBody", {}).get("content", {})
+        if path.endswith("/attachments/") and method == "post":
+            assert list(content) == ["multipart/form-data"], path
+            upload = _component(schema, content["multipart/form-data"]["schema"]["$ref"])
+            file = upload["properties"]["file"]
+            assert (file["type"], file["format"]) == ("string", "binary")
+        elif content:
+            assert list(content) == ["application/json"], (method, path)
+
+
+def test_request_models_carry_no_read_only_field(schema):
+    for name, component in schema["components"]["schemas"].items():
+        if name.endswith("Request"):
+            read_only = [key for key, prop in component.get("properties", {}).items() if prop.get("readOnly")]
+            assert not read_only, (name, read_only)
+
+
+def test_downloads_offer_the_bytes_as_octet_stream_first(schema):
+    for path in (
+        "/api/v1/issues/{id}/attachments/{attachment_id}/",
+        "/api/v1/visits/{id}/photos/{photo_id}/",
+    ):
+        content = schema["paths"][path]["get"]["responses"]["200"]["content"]
+        assert next(iter(content)) == "application/octet-stream", path
+        assert all(media["schema"] == {"type": "string", "format": "binary"} for media in content.values())
+
+
+def test_names_are_english_and_enums_are_declared_once(schema):
+    names = list(schema["components"]["schemas"])
+    assert all(name.isascii() for name in names)
+    assert "BlankEnum" not in names
+    assert not [name for name in names if name.startswith("Paginated")]
+    for path, method, operation in _operations(schema):
+        for parameter in operation.get("parameters", []):
+            inline = parameter["schema"].get("enum") or parameter["schema"].get("items", {}).get("enum")
+            assert inline is None, (method, path, parameter["name"])
+
+
+def test_the_shared_enums_have_their_own_names(schema):
+    names = set(schema["components"]["schemas"])
+
+    assert {
+        "StatusEnum",
+        "UrgencyEnum",
+        "OutcomeEnum",
+        "SatisfactionEnum",
+        "EventKindEnum",
+        "FigureEnum",
+    } <= names
+    issues = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/issues/"]["get"]["parameters"]}
+    event = schema["components"]["schemas"]["IssueEvent"]["properties"]
+    assert issues["status"]["items"] == {"$ref": "#/components/schemas/StatusEnum"}
+    assert event["kind"]["allOf"] == [{"$ref": "#/components/schemas/EventKindEnum"}]
+    assert event["data"]["type"] == "object"
+
+
+def test_yes_no_filters_are_booleans_and_ids_are_integers(schema):
+    issues = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/issues/"]["get"]["parameters"]}
+    visits = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/visits/"]["get"]["parameters"]}
+
+    assert issues["overdue"] == {"type": "boolean"}
+    for name in ("lead_unit", "town", "park", "category"):
+        assert issues[name]["type"] == "integer", name
+    assert visits["enterprise"]["type"] == visits["specialist"]["type"] == "integer"
+
+
+def test_the_inbox_lists_no_parameter_it_would_ignore(schema):
+    names = {p["name"] for p in schema["paths"]["/api/v1/issues/inbox/"]["get"]["parameters"]}
+
+    assert "ordering" not in names
+    assert {"cursor", "page_size", "status"} <= names
+
+
+def test_every_list_is_a_page_with_its_cursor_beside_next(schema):
+    pages = 0
+    for path, _method, operation in _operations(schema):
+        ok = operation["responses"].get("200", {}).get("content", {}).get("application/json", {})
+        ref = ok.get("schema", {}).get("$ref", "")
+        if not ref.endswith("Page"):
+            continue
+        pages += 1
+        properties = _component(schema, ref)["properties"]
+        assert {"next", "previous", "next_cursor", "previous_cursor", "results"} <= set(properties), path
+        assert "cursor" in {p["name"] for p in operation["parameters"]}, path
+    assert pages >= 8
+
+
+def test_the_token_scheme_is_http_bearer(schema):
+    assert schema["components"]["securitySchemes"]["tokenAuth"]["type"] == "http"
+    assert schema["components"]["securitySchemes"]["tokenAuth"]["scheme"] == "bearer"
