@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from services.core.admin import ViewOnly
 from services.core.errors import ActionRefused
 from services.reports import actions
-from services.reports.models import AnnualTarget, PeriodSnapshot, ReportedFigure, TargetChange
+from services.reports.models import AnnualTarget, ExportJob, PeriodSnapshot, ReportedFigure, TargetChange
 
 
 @admin.register(AnnualTarget)
@@ -60,6 +60,15 @@ class PeriodSnapshotAdmin(ViewOnly, admin.ModelAdmin):
     list_filter = ("kind",)
     list_select_related = ("closed_by",)
     exclude = ("data",)
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(ViewOnly, admin.ModelAdmin):
+    """Large Excel exports made in the background; the daily task deletes them once expired."""
+
+    list_display = ("created_at", "requested_by", "title", "state", "done", "total", "expires_at")
+    list_filter = ("state",)
+    list_select_related = ("requested_by",)
 
 
 @admin.register(ReportedFigure)

@@ -69,7 +69,8 @@ def a_few_rows_everywhere(issue_in_handling, enterprise, specialist, enterprise_
         title=f"您的诉求 {issue_in_handling.number} 已受理",
     )
     AnnualTarget.objects.create(year=2026, figure=Figure.CLOSURE_RATE, value=Decimal("1"), note="办结率100%")
-    AnnualTarget.objects.create(year=2026, figure=Figure.VISITS, unit=unit, value=Decimal("120"))
+    target = AnnualTarget.objects.create(year=2026, figure=Figure.VISITS, unit=unit, value=Decimal("120"))
+    _reports_rows(target)
     with clock.travel_to(timezone.make_aware(MONDAY_MORNING + dt.timedelta(days=3))):
         sweep_clocks_task()  # raises reminders and supervision for the issue, and records the run
     enterprise_user.email = "hr@jiangji.example.cn"
@@ -85,3 +86,24 @@ def a_few_rows_everywhere(issue_in_handling, enterprise, specialist, enterprise_
         source="2023年工作总结",
     )
     return issue_in_handling
+
+
+def _reports_rows(target):
+    """A target change, a closed month and an export job, as the reports actions write them."""
+    from services.reports.actions import change_target, close_period
+    from services.reports.models import ExportJob
+    from services.reports.snapshots import month
+    from tests.factories import AdminFactory
+
+    administrator = AdminFactory()
+    change_target(actor=administrator, target=target, value=Decimal("150"))
+    with clock.travel_to(timezone.make_aware(dt.datetime(2026, 2, 2, 10))):
+        close_period(actor=administrator, period=month(2026, 1), reason="月报定稿")
+    now = timezone.now()
+    ExportJob.objects.create(
+        requested_by=administrator,
+        query="kind=year&year=2026&part=closed",
+        title="办结问题（2026年）",
+        created_at=now,
+        expires_at=now + dt.timedelta(days=7),
+    )

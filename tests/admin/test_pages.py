@@ -26,14 +26,15 @@ from services.issues.models import (
     StageClock,
 )
 from services.notifications.models import Delivery, Digest, Notification
-from services.reports.models import AnnualTarget, ReportedFigure
+from services.reports.models import AnnualTarget, ExportJob, PeriodSnapshot, ReportedFigure, TargetChange
 from services.visits.admin import VisitAdmin, VisitPhotoInline
 from services.visits.models import Visit, VisitPhoto
 
 OUR_APPS = ("core", "accounts", "departments", "enterprises", "notifications", "issues", "visits", "reports")
 
-ADDABLE = [User, Unit, Town, Park, Enterprise, SpecialistAssignment, Category, Visit, AnnualTarget]
-# History, clocks and figures are written by actions and seeds only; the one policy row already exists.
+ADDABLE = [User, Unit, Town, Park, Enterprise, SpecialistAssignment, Category, AnnualTarget]
+# History, clocks and figures are written by actions and seeds only; the one policy row already exists. Visits
+# count towards closed periods' coverage: corrected through the visits app's actions, not here.
 NOT_ADDABLE = [
     Notification,
     IssuePolicy,
@@ -50,6 +51,10 @@ NOT_ADDABLE = [
     Delivery,
     Digest,
     SweepRun,
+    Visit,
+    TargetChange,
+    PeriodSnapshot,
+    ExportJob,
 ]
 REGISTERED = ADDABLE + NOT_ADDABLE
 
