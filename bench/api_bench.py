@@ -16,8 +16,9 @@ What it does:
 3. Measures with ``wrk`` when it is installed (``apt-get install -y wrk``), otherwise with a Python
    keep-alive load loop: the unit inbox (``/api/v1/issues/inbox/``, 25 per page, soonest due first, as a
    handler), issue detail (``/api/v1/issues/{id}/``, rotating over issues of that unit), the district list
-   (``/api/v1/issues/``, newest first, as the dispatcher) and the bare endpoint.
-4. Prints requests per second, p50 and p99 latency and the ratio of each to the bare endpoint (goal ≥ 0.6),
+   (``/api/v1/issues/``, newest first, as the dispatcher) and the bare endpoint; and the pages, signed in
+   with a session cookie: the unit's inbox page (``/``) and the problem page (``/issues/{id}/``).
+4. Prints requests per second, p50 and p99 latency and the ratio of each to the bare endpoint (goal ≥ 0.6 for the API, ≥ 0.5 for the pages),
    and the query plan of the inbox query.
 
 Never point DATABASE_URL at a database you care about: unless reused, it is dropped and created again.
