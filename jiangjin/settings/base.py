@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_htmx",
     "axes",
+    "auditlog",
     "services.core",
     "services.accounts",
     "services.workcalendar",
@@ -85,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Records who made each audited change (the actor of django-auditlog's entries).
+    "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -168,6 +171,19 @@ AUTHENTICATION_BACKENDS = [
     "services.accounts.lockout.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Administrators' changes to the reference data leave an audit trail (django-auditlog): who, when, which
+# fields from what to what. Browsable in the admin under 审计日志 / Audit log. Passwords are masked.
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {"model": "accounts.User", "exclude_fields": ["last_login"], "mask_fields": ["password"]},
+    "departments.Unit",
+    "enterprises.Enterprise",
+    "enterprises.SpecialistAssignment",
+    "reports.AnnualTarget",
+    "workcalendar.CalendarYear",
+    "workcalendar.CalendarOverride",
+    "issues.IssuePolicy",
+    "issues.Category",
+)
 # Failed logins (the site's, the admin's, the API token's): JIANGJIN_LOGIN_FAILURE_LIMIT failures per username
 # and per client address lock that username and that address for JIANGJIN_LOGIN_COOLOFF_MINUTES. Counted in
 # the database by django-axes, so every web process sees them; administrators clear them in the admin.
