@@ -417,6 +417,7 @@ SPECTACULAR_SETTINGS = {
         "services.core.schema.declare_binary_downloads",
         "services.core.schema.name_parameter_enums",
         "services.core.schema.drop_blank_enum",
+        "services.core.schema.document_invalid_cursor",
     ],
 }
 

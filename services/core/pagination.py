@@ -81,7 +81,7 @@ class PageNumberTokens:
 
     def get_page_number(self, request, paginator):
         cursor = request.query_params.get(self.cursor_query_param)
-        if cursor is None:
+        if not cursor:  # absent or empty: the page parameter, else the first page
             return super().get_page_number(request, paginator)
         if not cursor.isdigit() or not 1 <= int(cursor) <= paginator.num_pages:
             raise exceptions.ValidationError({self.cursor_query_param: [self.invalid_cursor_message]})

@@ -188,3 +188,22 @@ def drop_blank_enum(result: dict, generator, request, public) -> dict:
                 ]
     del components["BlankEnum"]
     return result
+
+
+def document_invalid_cursor(result: dict, generator, request, public) -> dict:
+    """Every list may answer 400 for a cursor it cannot read, in the one error shape."""
+    for path_item in result.get("paths", {}).values():
+        operation = path_item.get("get")
+        if not isinstance(operation, dict):
+            continue
+        ok = operation.get("responses", {}).get("200", {}).get("content", {}).get("application/json", {})
+        if ok.get("schema", {}).get("$ref", "").endswith("Page"):
+            operation["responses"].setdefault(
+                "400",
+                {
+                    "description": "输入有误（如分页游标无效）/ invalid input (such as a cursor)",
+                    "content": {"application/json": {"schema": {"$ref": _REF + "Error"}}},
+                },
+            )
+            operation["responses"] = dict(sorted(operation["responses"].items()))
+    return result
