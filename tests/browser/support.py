@@ -153,15 +153,15 @@ def assert_accessible(page: Page) -> None:
         )
 
 
-def assert_no_horizontal_scroll(page: Page) -> None:
-    """The page fits the window's width: nothing makes it scroll sideways. Names the widest culprits."""
+def horizontal_overflow(page: Page) -> str:
+    """Why the page scrolls sideways in its window (naming the widest culprits), or "" when it fits."""
     width, inner = page.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
     # A mobile browser zooms out to show a page wider than the screen, which widens innerWidth with it: the
     # screen's own width is the measure.
     if page.viewport_size:
         inner = min(inner, page.viewport_size["width"])
     if width <= inner:
-        return
+        return ""
     culprits = page.evaluate(
         """(inner) => Array.from(document.body.querySelectorAll('*'))
             .filter((el) => el.getBoundingClientRect().right > inner + 1)
@@ -171,7 +171,115 @@ def assert_no_horizontal_scroll(page: Page) -> None:
                 + ` right=${Math.round(el.getBoundingClientRect().right)}`)""",
         inner,
     )
-    pytest.fail(
-        f"{page.url} scrolls sideways at {inner}px: content is {width}px wide. Too wide: {'; '.join(culprits)}",
-        pytrace=False,
-    )
+    return f"{page.url} scrolls sideways at {inner}px: content is {width}px wide. Too wide: {'; '.join(culprits)}"
+
+
+def assert_no_horizontal_scroll(page: Page) -> None:
+    """The page fits the window's width: nothing makes it scroll sideways. Names the widest culprits."""
+    overflow = horizontal_overflow(page)
+    if overflow:
+        pytest.fail(overflow, pytrace=False)
+
+
+class Keyboard:
+    """Drives a page with the keyboard alone, as a person who cannot use a mouse: Tab (or Shift+Tab) until focus
+    reaches the element wanted, then a key. Every element focus stops on must show that it has focus."""
+
+    def __init__(self, page: Page, *, limit: int = 150) -> None:
+        self.page = page
+        self.limit = limit  # presses before giving up: the element is not reachable by Tab
+
+    def press(self, key: str) -> None:
+        self.page.keyboard.press(key)
+
+    def focused(self, locator) -> bool:
+        return bool(locator.evaluate("(el) => el === document.activeElement"))
+
+    def tab_to(self, locator, *, backwards: bool = False) -> None:
+        """Press Tab (Shift+Tab backwards) until ``locator`` has focus; each stop on the way must show focus."""
+        target = locator.element_handle()
+        key = "Shift+Tab" if backwards else "Tab"
+        stops: list[str] = []
+        for _ in range(self.limit):
+            self.press(key)
+            reached, where, visible = self.page.evaluate(
+                """(target) => {
+                    const el = document.activeElement;
+                    if (!el || el === document.body) { return [false, 'body', true]; }
+                    const style = getComputedStyle(el);
+                    const outlined = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+                    const where = `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''} "${
+                        (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().slice(0, 30)}"`;
+                    return [el === target, where, outlined || style.boxShadow !== 'none'];
+                }""",
+                target,
+            )
+            if not visible:
+                pytest.fail(f"Focus on {where} is not visible (no outline) at {self.page.url}", pytrace=False)
+            if reached:
+                return
+            stops.append(where)
+        pytest.fail(
+            f"{key} never reached {locator} at {self.page.url} in {self.limit} presses; stopped on: "
+            + ", ".join(stops[:40]),
+            pytrace=False,
+        )
+
+    def activate(self, locator, key: str = "Enter") -> None:
+        """Tab to a link, button or summary and press Enter (or Space)."""
+        self.tab_to(locator)
+        self.press(key)
+
+    def follow(self, locator, key: str = "Enter") -> None:
+        """Tab to a link or a submit button and press Enter; wait for the page it leads to."""
+        self.tab_to(locator)
+        with self.page.expect_navigation():
+            self.press(key)
+        self.page.wait_for_load_state()
+
+    def type_into(self, locator, text: str) -> None:
+        self.tab_to(locator)
+        self.page.keyboard.insert_text(text)
+
+    def select(self, locator, label: str) -> None:
+        """Tab to a drop-down and move through its options with the arrow keys until ``label`` is chosen."""
+        self.tab_to(locator)
+        for _ in range(self.limit):
+            chosen = locator.evaluate("(el) => el.selectedOptions.length ? el.selectedOptions[0].label : ''")
+            if chosen == label:
+                return
+            self.press("ArrowDown")
+        pytest.fail(f"The arrow keys never chose {label!r} in {locator}", pytrace=False)
+
+    def choose(self, fieldset, label: str) -> None:
+        """Tab into a group of radio buttons, then choose ``label`` with Space and the arrow keys."""
+        radios = fieldset.locator("input[type=radio]")
+        wanted = fieldset.get_by_label(label, exact=True)
+        for _ in range(self.limit):
+            self.press("Tab")
+            if radios.evaluate_all("(els) => els.includes(document.activeElement)"):
+                break
+        else:
+            pytest.fail(f"Tab never reached the choices of {fieldset}", pytrace=False)
+        self.press("Space")
+        for _ in range(radios.count()):
+            if wanted.is_checked():
+                return
+            self.press("ArrowDown")
+        if not wanted.is_checked():
+            pytest.fail(f"The arrow keys never chose {label!r}", pytrace=False)
+
+
+def login_with_keyboard(page: Page, live_server, username: str, password: str) -> None:
+    """Log in with the keyboard alone: the user name field has focus on arrival; Tab to the password; Enter."""
+    page.goto(f"{live_server.url}{reverse('login')}")
+    keys = Keyboard(page)
+    if not keys.focused(page.get_by_label("用户名", exact=True)):
+        keys.tab_to(page.get_by_label("用户名", exact=True))
+    page.keyboard.insert_text(username)
+    keys.type_into(page.get_by_label("密码", exact=True), password)
+    with page.expect_navigation():
+        keys.press("Enter")
+    page.wait_for_load_state()
+    if urlsplit(page.url).path == reverse("login"):
+        pytest.fail(f"{username} could not log in with the keyboard", pytrace=False)
