@@ -18,6 +18,7 @@ from services.accounts.models import User
 from services.core import clock
 from services.core.errors import NotPermitted
 from services.notifications.models import Channel, Delivery, DeliveryStatus, Digest, Notification
+from services.notifications.selectors import forget_unread_count
 from services.notifications.senders import SENDERS, DeliveryError
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,8 @@ def notify(
             )
     except IntegrityError:
         return None
+    forget_unread_count(recipient)  # now, and again once committed: no other request caches the old count
+    transaction.on_commit(lambda: forget_unread_count(recipient))
     return [delivery.pk for delivery in created]
 
 
@@ -178,8 +181,11 @@ def mark_read(*, notification: Notification, actor: User) -> Notification:
     if notification.read_at is None:
         notification.read_at = clock.now()
         notification.save(update_fields=["read_at"])
+        forget_unread_count(actor)
     return notification
 
 
 def mark_all_read(*, actor: User) -> int:
-    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=clock.now())
+    marked = Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=clock.now())
+    forget_unread_count(actor)
+    return marked

@@ -14,7 +14,7 @@ from services.accounts.models import User
 from services.core.api import choice_label
 from services.issues.lifecycle import Status
 from services.issues.models import Stage, StageClock, Urgency
-from services.notifications.selectors import unread_count
+from services.notifications.selectors import cached_unread_count
 from services.web.access import runs_operations as _runs_operations
 from services.web.access import sees_district_figures as _sees_district_figures
 
@@ -23,8 +23,8 @@ register = template.Library()
 
 @register.simple_tag
 def unread_notifications(user: User) -> int:
-    """How many of the user's messages are unread (0 for an anonymous visitor)."""
-    return unread_count(user) if user.is_authenticated else 0
+    """How many of the user's messages are unread (0 for an anonymous visitor); cached a minute per user."""
+    return cached_unread_count(user) if user.is_authenticated else 0
 
 
 @register.filter
@@ -159,10 +159,12 @@ def _due_cell(due_at: datetime | None, stage: str | None, due: Verdict, show_sta
 def issue_rows(rows, now: datetime, show_stage: bool = False) -> SafeString:
     """The <tr> of each problem of a list (issues, or dicts as ``worklists.list_rows`` makes them)."""
     labels = {key: str(label) for key, label in LIST_COLUMNS}
+    # One reverse per page: the link of a row is this one with the row's id in place of the marker.
+    before, after = reverse("web:issue-detail", args=[987654321]).split("987654321")
     out = []
     for row in rows:
         pk = _field(row, "pk")
-        href = reverse("web:issue-detail", args=[pk])
+        href = f"{before}{int(pk)}{after}"
         due_at = _field(row, "next_due_at")
         due = due_state(due_at, now)
         status, urgency = _field(row, "status"), _field(row, "urgency")
