@@ -145,6 +145,13 @@ class StageClockSerializer(serializers.Serializer):
     met_at = _when()
     stopped_at = _when()
     counts_hours = serializers.BooleanField(**RO)
+    due_from_fallback = serializers.BooleanField(
+        **RO,
+        help_text=(
+            "截止时间按周一至周五推算（该年法定节假日尚未录入）/ the due time was counted Monday to Friday: "
+            "that year's holidays were not yet entered"
+        ),
+    )
     is_running = serializers.BooleanField(**RO)
     is_breached = serializers.SerializerMethodField()
 
@@ -374,6 +381,7 @@ def _clock_row(stage_clock: StageClock, now) -> dict:
         "met_at": _maybe_when(stage_clock.met_at),
         "stopped_at": _maybe_when(stage_clock.stopped_at),
         "counts_hours": stage_clock.counts_hours,
+        "due_from_fallback": stage_clock.due_from_fallback,
         "is_running": stage_clock.is_running,
         "is_breached": stage_clock.is_breached(now),
     }

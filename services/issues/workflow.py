@@ -171,7 +171,7 @@ MOVES: tuple[Move, ...] = (
         summary="答复 / Respond",
         description=(
             "牵头单位答复企业（已解决、部分解决、解释说明、提级办理）。\n\n"
-            "The lead unit answers (solved, partly solved, explained, escalated)."
+            "The lead unit answers (solved, partly solved, explained, referred up to a higher level)."
         ),
         field_labels={"outcome": _("答复结果"), "reply": _("答复内容")},
     ),

@@ -15,6 +15,7 @@ from services.accounts.models import User
 from services.core.api import choice_label
 from services.issues.lifecycle import FINAL_STATUSES, Status
 from services.issues.models import ExtensionRequest, ExtensionStatus, Issue, Stage, StageClock, Urgency
+from services.issues.routing import default_lead_unit
 from services.issues.selectors import (
     list_issues_for,
     unit_inbox,
@@ -301,9 +302,6 @@ def merge_candidates(actor: User, issue: Issue, *, limit: int = 50) -> QuerySet[
 
 
 def suggested_lead_unit_id(issue: Issue) -> int | None:
-    """The category's default lead unit, else its parent's (DESIGN §7)."""
-    category = issue.category
-    if category.default_lead_unit_id:
-        return category.default_lead_unit_id
-    parent = category.parent
-    return parent.default_lead_unit_id if parent is not None else None
+    """The unit that leads this problem by default: its category's, or its location's for local categories."""
+    unit = default_lead_unit(issue.category, issue.enterprise)
+    return unit.pk if unit is not None else None

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from services.core.admin import ViewOnly
-from services.visits.models import Visit, VisitPhoto
+from services.visits.models import CoverageReminder, Visit, VisitPhoto
 
 
 class VisitPhotoInline(ViewOnly, admin.TabularInline):
@@ -49,3 +49,13 @@ class VisitAdmin(ViewOnly, admin.ModelAdmin):
     autocomplete_fields = ("enterprise", "specialist", "companions")
     show_full_result_count = False
     inlines = (VisitPhotoInline,)
+
+
+@admin.register(CoverageReminder)
+class CoverageReminderAdmin(ViewOnly, admin.ModelAdmin):
+    """What the quarter-end sweep sent: one row per specialist and quarter, written only by the sweep."""
+
+    list_display = ("sent_at", "specialist", "year", "quarter", "enterprises")
+    list_filter = ("year", "quarter")
+    list_select_related = ("specialist",)
+    search_fields = ("specialist__display_name", "specialist__username")

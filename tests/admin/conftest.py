@@ -11,7 +11,7 @@ from services.issues.models import Issue
 from services.issues.tasks import sweep_clocks_task
 from services.notifications.actions import notify, send_digests
 from services.reports.models import AnnualTarget, Figure, ReportedFigure
-from services.visits.models import VisitPhoto
+from services.visits.models import CoverageReminder, VisitPhoto
 from tests.factories import AdminFactory, VisitFactory
 from tests.factories import issues as make
 
@@ -52,6 +52,9 @@ def issue_in_handling(enterprise_user, dispatcher, handler, other_unit, category
 def a_few_rows_everywhere(issue_in_handling, enterprise, specialist, enterprise_user, unit):
     """At least one row of every model the admin shows."""
     visit = VisitFactory(enterprise=enterprise, specialist=specialist)
+    CoverageReminder.objects.create(
+        specialist=specialist, year=2026, quarter=4, enterprises=2, sent_at=visit.created_at
+    )
     VisitPhoto.objects.create(
         visit=visit,
         image=SimpleUploadedFile("workshop.jpg", b"\xff\xd8\xff\xe0", "image/jpeg"),

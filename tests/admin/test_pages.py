@@ -28,7 +28,7 @@ from services.issues.models import (
 from services.notifications.models import Delivery, Digest, Notification
 from services.reports.models import AnnualTarget, ExportJob, PeriodSnapshot, ReportedFigure, TargetChange
 from services.visits.admin import VisitAdmin, VisitPhotoInline
-from services.visits.models import Visit, VisitPhoto
+from services.visits.models import CoverageReminder, Visit, VisitPhoto
 
 OUR_APPS = ("core", "accounts", "departments", "enterprises", "notifications", "issues", "visits", "reports")
 
@@ -52,6 +52,7 @@ NOT_ADDABLE = [
     Digest,
     SweepRun,
     Visit,
+    CoverageReminder,
     TargetChange,
     PeriodSnapshot,
     ExportJob,

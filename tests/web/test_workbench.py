@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from services.core import clock
 from services.issues import actions
@@ -380,3 +381,19 @@ def test_the_problem_pages_query_count_does_not_grow_with_its_history(
     many = _queries(web, f"/issues/{issue.pk}/")
 
     assert many == few
+
+
+def test_a_deadline_counted_monday_to_friday_says_so_on_the_page_and_in_the_api(
+    client, enterprise_user, dispatcher, handler, category
+):
+    with clock.travel_to(timezone.make_aware(dt.datetime(2026, 12, 28, 10, 0))):
+        issue = make.handling(
+            enterprise_user=enterprise_user, dispatcher=dispatcher, handler=handler, category=category
+        )
+        web = _client(client, handler)
+        page = web.get(f"/issues/{issue.pk}/").content.decode()
+        clocks = web.get(f"/api/v1/issues/{issue.pk}/").json()["clocks"]
+
+    answer = next(c for c in clocks if c["stage"] == "answer")
+    assert answer["due_from_fallback"] is True  # 2027's holidays are not in the State Council data yet
+    assert "按周一至周五推算" in page

@@ -96,6 +96,7 @@ def _page(request: HttpRequest, issue, *, tried: moveforms.MoveForm | None = Non
             "attachments": attachments_of(issue),
             "forms": forms,
             "may_attach": may_attach,
+            "fallback_deadline": any(c.due_from_fallback and c.is_running for c in issue.clock_list),
             "upload_rules": _upload_rules(),
             "now": clock.now(),
         },
