@@ -75,7 +75,9 @@ def test_overdue_means_a_running_clock_past_its_due_time(desk, enterprise_user, 
         late = make.filed(enterprise_user=enterprise_user, category=category)
     fresh = make.filed(enterprise_user=enterprise_user, category=category)
     with clock.travel_to(WORKING_DAY - timedelta(days=14)):
-        done = make.accepted(dispatcher=dispatcher, enterprise_user=enterprise_user, category=category)
+        # Rejected on the day it came in: no clock runs, however long ago.
+        done = make.filed(enterprise_user=enterprise_user, category=category)
+        actions.reject_issue(issue=done, actor=dispatcher, reason="属于司法诉讼事项，不予受理。")
 
     assert ids(desk, "overdue=true") == [late.pk]
     assert set(ids(desk, "overdue=false")) == {fresh.pk, done.pk}

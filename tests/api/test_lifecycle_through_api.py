@@ -47,7 +47,7 @@ def test_a_problem_goes_from_filing_through_a_reopen_to_closure(
     assert filed.status_code == 201, filed.content
     issue_id = filed.json()["id"]
     assert filed.json()["status"] == "submitted"
-    assert filed.json()["allowed_actions"] == ["withdraw"]
+    assert filed.json()["allowed_actions"] == ["withdraw", "supplement"]
 
     assert act(desk, issue_id, "accept")["status"] == "accepted"
     dispatched = act(desk, issue_id, "dispatch", {"lead_unit": unit.pk, "co_units": [co_unit.pk]})
