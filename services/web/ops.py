@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -32,6 +32,9 @@ SWEEP_LABELS = {
     "issues.notify_pending_events": gettext_lazy("消息补发（未分发的办理记录）"),
     "notifications.send_due_deliveries": gettext_lazy("邮件和短信发送（含失败重试）"),
     "notifications.send_digests": gettext_lazy("每日汇总"),
+    "visits.send_coverage_reminders": gettext_lazy("季度遍访提醒"),
+    "reports.freeze_due_periods": gettext_lazy("统计期关账（冻结报表）"),
+    "workcalendar.remind_to_enter_next_year": gettext_lazy("提醒录入下一年节假日安排"),
 }
 RECENT_FAILURES = 10
 RUNNING = Q(met_at__isnull=True, stopped_at__isnull=True)
@@ -51,12 +54,12 @@ def sweep_names() -> list[str]:
 
 
 def latest_runs(names: list[str]) -> list[Sweep]:
-    """The last run of each sweep: one index lookup per sweep (the list is fixed, not data)."""
-    sweeps = []
-    for name in names:
-        run = SweepRun.objects.filter(name=name).order_by("-started_at", "-pk").first()
-        sweeps.append(Sweep(name=name, label=str(SWEEP_LABELS.get(name, name)), last_run=run))
-    return sweeps
+    """The last run of each sweep, in one query whatever the number of sweeps or runs."""
+    newest = SweepRun.objects.filter(name=OuterRef("name")).order_by("-started_at", "-pk").values("pk")[:1]
+    runs = {run.name: run for run in SweepRun.objects.filter(name__in=names, pk=Subquery(newest))}
+    return [
+        Sweep(name=name, label=str(SWEEP_LABELS.get(name, name)), last_run=runs.get(name)) for name in names
+    ]
 
 
 def clock_figures(now: dt.datetime) -> dict:

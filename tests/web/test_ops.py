@@ -162,8 +162,11 @@ def test_a_sweep_that_never_ran_is_listed_as_not_yet_run(admin_client):
         "issues.notify_pending_events",
         "notifications.send_due_deliveries",
         "notifications.send_digests",
+        "visits.send_coverage_reminders",
+        "reports.freeze_due_periods",
+        "workcalendar.remind_to_enter_next_year",
     }
-    assert page.content.decode().count("尚未运行") == 4
+    assert page.content.decode().count("尚未运行") == 7
 
 
 # ---------------------------------------------------------------- clocks and alerts
@@ -329,6 +332,7 @@ def queries_of_the_page(client) -> int:
 def test_the_page_takes_as_many_queries_with_plenty_to_show_as_with_nothing(
     admin_client, enterprise_user, dispatcher, category, handler, unit_head
 ):
+    queries_of_the_page(admin_client)  # warm up what the page caches per user (the header's unread count)
     empty = queries_of_the_page(admin_client)
     for _ in range(3):
         dispatched_on_monday(enterprise_user, dispatcher, category, handler)
@@ -342,9 +346,9 @@ def test_the_page_takes_as_many_queries_with_plenty_to_show_as_with_nothing(
 
     busy = queries_of_the_page(admin_client)
 
-    # session, user, the header's unread count; one per sweep (4); overdue clocks, waiting alerts, today's
-    # alerts, deliveries, recent failures, events not notified
-    assert (empty, busy) == (13, 13)
+    # session, user; the sweeps' last runs; overdue clocks, waiting alerts, today's alerts, deliveries, recent
+    # failures, events not notified (the header's unread count may come from the cache)
+    assert empty == busy <= 10
 
 
 def test_the_page_speaks_the_administrator_s_chinese(admin_client):
