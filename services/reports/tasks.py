@@ -23,4 +23,3 @@ def export_task(*, job_id: int) -> int:
     from services.reports.exports import run_job
 
     return run_job(job_id)
-

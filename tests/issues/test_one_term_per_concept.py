@@ -28,7 +28,9 @@ def test_the_migration_renames_stored_outcomes_in_issues_and_in_their_history(bu
         issue = build.responded()
     Issue.objects.filter(pk=issue.pk).update(outcome="escalated")
     with connection.cursor() as cursor:  # an answer recorded before the rename, written as it was then
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # as if committed long ago: no deferred checks pending
+        cursor.execute(
+            "SET CONSTRAINTS ALL IMMEDIATE"
+        )  # as if committed long ago: no deferred checks pending
         cursor.execute("ALTER TABLE issues_issueevent DISABLE TRIGGER issue_event_append_only")
         IssueEvent.objects.filter(issue=issue, kind="respond").update(data={"outcome": "escalated"})
         cursor.execute("ALTER TABLE issues_issueevent ENABLE TRIGGER issue_event_append_only")

@@ -70,7 +70,9 @@ def test_the_policy_allows_no_inline_script_and_nothing_from_another_origin(clie
     assert policy["frame-ancestors"] == ["'none'"]
 
 
-@pytest.mark.parametrize("who", ["anonymous", "dispatcher", "enterprise_user", "handler", "specialist", "leader"])
+@pytest.mark.parametrize(
+    "who", ["anonymous", "dispatcher", "enterprise_user", "handler", "specialist", "leader"]
+)
 def test_our_own_pages_have_no_inline_script_style_or_event_handler(who, request):
     client = Client()
     if who != "anonymous":
@@ -139,7 +141,9 @@ def test_in_production_the_schema_and_docs_need_a_login(settings, handler):
 
 def _production_setting(names: str, **env: str) -> str:
     environment = {
-        k: v for k, v in os.environ.items() if k not in {"DJANGO_DEBUG", "JIANGJIN_DEMO", "DJANGO_SETTINGS_MODULE"}
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_DEBUG", "JIANGJIN_DEMO", "DJANGO_SETTINGS_MODULE"}
     }
     environment.update(DJANGO_SECRET_KEY="x" * 60, DATABASE_URL="sqlite://:memory:", **env)
     code = f"import jiangjin.settings.base as s; print({names})"
@@ -151,9 +155,9 @@ def _production_setting(names: str, **env: str) -> str:
 
 
 def test_production_redirects_to_https_and_sends_hsts_by_default():
-    assert _production_setting("s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.JIANGJIN_API_DOCS_PUBLIC") == (
-        "True 31536000 False"
-    )
+    assert _production_setting(
+        "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.JIANGJIN_API_DOCS_PUBLIC"
+    ) == ("True 31536000 False")
 
 
 def test_behind_a_proxy_that_does_https_both_can_be_switched_off():
