@@ -68,9 +68,17 @@ def enterprise_tab_counts(actor: User) -> dict[str, int]:
     )
 
 
+def with_due_flags(issues: QuerySet[Issue]) -> QuerySet[Issue]:
+    """``next_due_at`` as the lists compute it, and whether that soonest due was counted Monday to Friday."""
+    soonest = StageClock.objects.filter(
+        issue_id=OuterRef("pk"), met_at__isnull=True, stopped_at__isnull=True
+    ).order_by("due_at")
+    return with_next_due(issues).annotate(next_due_fallback=Subquery(soonest.values("due_from_fallback")[:1]))
+
+
 def enterprise_issues(actor: User, *, tab: str) -> QuerySet[Issue]:
     condition = _ENTERPRISE_TAB_FILTERS.get(tab, _ENTERPRISE_TAB_FILTERS["open"])
-    return with_next_due(list_issues_for(actor).filter(condition)).order_by("-created_at", "-pk")
+    return with_due_flags(list_issues_for(actor).filter(condition)).order_by("-created_at", "-pk")
 
 
 # ---------------------------------------------------------------- the unit's inbox
@@ -112,7 +120,10 @@ def unit_worklist(actor: User, *, show: str, now: datetime, words: str = "") -> 
     running = StageClock.objects.filter(
         issue_id=OuterRef("pk"), unit_id=actor.unit_id, met_at__isnull=True, stopped_at__isnull=True
     ).order_by("due_at", "pk")
-    issues = unit_inbox(actor).annotate(next_stage=Subquery(running.values("stage")[:1]))
+    issues = unit_inbox(actor).annotate(
+        next_stage=Subquery(running.values("stage")[:1]),
+        next_due_fallback=Subquery(running.values("due_from_fallback")[:1]),
+    )
     _start, end = _day_bounds(now)
     if show == "to_sign":
         issues = issues.filter(Exists(running.filter(stage=Stage.SIGN)))
@@ -163,7 +174,7 @@ _ROW_VALUES = (
 )
 
 
-def _row(values: tuple, next_due_at: datetime | None, next_stage: str | None) -> dict:
+def _row(values: tuple, next_due_at: datetime | None, next_stage: str | None, fallback: bool = False) -> dict:
     pk, number, title, status, urgency, enterprise, category, parent, lead_unit = values
     return {
         "pk": pk,
@@ -178,6 +189,7 @@ def _row(values: tuple, next_due_at: datetime | None, next_stage: str | None) ->
         "lead_unit": {"short_name": lead_unit} if lead_unit else None,
         "next_due_at": next_due_at,
         "next_stage": next_stage,
+        "next_due_fallback": bool(fallback),
     }
 
 
@@ -190,13 +202,13 @@ def list_rows(actor: User, keys: list[tuple[int, datetime]]) -> list[dict]:
     rows = {
         values[0]: values for values in visible_issues(actor).filter(pk__in=ids).values_list(*_ROW_VALUES)
     }
-    stages: dict[int, str] = {}
+    soonest: dict[int, tuple[str, bool]] = {}
     running = StageClock.objects.filter(
         issue_id__in=ids, unit_id=actor.unit_id, met_at__isnull=True, stopped_at__isnull=True
     ).order_by("-due_at", "-pk")  # the soonest last, so it is the one kept
-    for issue_id, stage in running.values_list("issue_id", "stage"):
-        stages[issue_id] = stage
-    return [_row(rows[pk], due, stages.get(pk)) for pk, due in keys if pk in rows]
+    for issue_id, stage, fallback in running.values_list("issue_id", "stage", "due_from_fallback"):
+        soonest[issue_id] = (stage, fallback)
+    return [_row(rows[pk], due, *soonest.get(pk, (None, False))) for pk, due in keys if pk in rows]
 
 
 def rows_of(issues) -> list[dict]:
@@ -216,6 +228,7 @@ def rows_of(issues) -> list[dict]:
             ),
             issue.next_due_at,
             getattr(issue, "next_stage", None),
+            getattr(issue, "next_due_fallback", False),
         )
         for issue in issues
     ]
@@ -276,7 +289,7 @@ def dispatch_counts(actor: User, *, now: datetime) -> dict[str, int]:
 
 def dispatch_queue(actor: User, *, queue: str, now: datetime, words: str = "") -> QuerySet[Issue]:
     key = queue if queue in {tab.key for tab in DISPATCH_QUEUES} else "to_accept"
-    issues = with_next_due(list_issues_for(actor).filter(_queue_condition(key, now)))
+    issues = with_due_flags(list_issues_for(actor).filter(_queue_condition(key, now)))
     if words:
         issues = search(issues, words)
     # Oldest first where the dispatcher works through a queue; the supervision board by due time.

@@ -397,3 +397,18 @@ def test_a_deadline_counted_monday_to_friday_says_so_on_the_page_and_in_the_api(
     answer = next(c for c in clocks if c["stage"] == "answer")
     assert answer["due_from_fallback"] is True  # 2027's holidays are not in the State Council data yet
     assert "按周一至周五推算" in page
+
+
+def test_an_inbox_row_whose_soonest_due_was_counted_monday_to_friday_says_so(
+    client, enterprise_user, dispatcher, handler, category
+):
+    with clock.travel_to(timezone.make_aware(dt.datetime(2026, 12, 31, 10, 0))):
+        make.dispatched(
+            enterprise_user=enterprise_user, dispatcher=dispatcher, unit=handler.unit, category=category
+        )
+        inbox = _client(client, handler).get("/").content.decode()
+        queue = _client(client, dispatcher).get("/?queue=all").content.decode()
+
+    # Signing falls due in 2027, whose holidays the State Council data does not hold yet.
+    assert 'class="badge fallback">按周一至周五推算' in inbox
+    assert 'class="badge fallback">按周一至周五推算' in queue

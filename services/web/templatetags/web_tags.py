@@ -76,6 +76,9 @@ def ratio(part: int, whole: int) -> str:
     return percent(part / whole if whole else None)
 
 
+# A due time counted Monday to Friday because that year's holidays are not entered yet (DESIGN §3).
+FALLBACK_LABEL = _("按周一至周五推算")
+
 DUE_LABELS = {
     "overdue": _("已超期"),
     "today": _("今日到期"),
@@ -140,7 +143,9 @@ def _field(row, name: str):
     return row.get(name) if isinstance(row, dict) else getattr(row, name, None)
 
 
-def _due_cell(due_at: datetime | None, stage: str | None, due: Verdict, show_stage: bool) -> SafeString:
+def _due_cell(
+    due_at: datetime | None, stage: str | None, due: Verdict, show_stage: bool, fallback: bool = False
+) -> SafeString:
     if due_at is None:
         return mark_safe("—")
     local = timezone.localtime(due_at)
@@ -152,6 +157,8 @@ def _due_cell(due_at: datetime | None, stage: str | None, due: Verdict, show_sta
     )
     if due.key != "later":
         parts.append(format_html('<span class="badge due-{}">{}</span>', due.key, due.label))
+    if fallback:
+        parts.append(format_html('<span class="badge fallback">{}</span>', FALLBACK_LABEL))
     return mark_safe(" ".join(parts))
 
 
@@ -193,7 +200,9 @@ def issue_rows(rows, now: datetime, show_stage: bool = False) -> SafeString:
                 labels["lead"],
                 (_field(lead, "short_name") if lead else None) or "—",
                 labels["due"],
-                _due_cell(due_at, _field(row, "next_stage"), due, show_stage),
+                _due_cell(
+                    due_at, _field(row, "next_stage"), due, show_stage, bool(_field(row, "next_due_fallback"))
+                ),
             )
         )
     return mark_safe("".join(out))
