@@ -101,8 +101,8 @@ def test_a_description_of_five_thousand_characters_is_accepted(enterprise_user, 
     assert len(Issue.objects.get(pk=issue.pk).description) == 5000
 
 
-def test_a_title_with_a_control_character_is_refused(enterprise_user, category, nothing_changes):
-    with nothing_changes(), pytest.raises(InvalidInput, match="标题含有不可见的控制字符，请删除后重试。"):
+def test_a_title_with_a_nul_character_is_refused_naming_it(enterprise_user, category, nothing_changes):
+    with nothing_changes(), pytest.raises(InvalidInput, match=r"标题含有空字符（\\0），请删除后重试。"):
         file(enterprise_user, category, title="用电\x00增容")
 
 
