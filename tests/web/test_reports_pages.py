@@ -114,6 +114,7 @@ def test_the_dashboard_costs_the_same_queries_however_many_problems(client, lead
         return len(queries)
 
     desk.closed(MON, answered=WED, rated=THU)
+    count()  # warm up what a page caches per user (the header's unread count)
     few = count()
     for _ in range(3):
         desk.closed(MON, answered=WED, rated=THU)
@@ -128,6 +129,7 @@ def test_a_drill_down_list_costs_the_same_queries_however_many_rows(client, lead
         return len(queries)
 
     desk.closed(MON, answered=WED, rated=THU)
+    count()  # warm up what a page caches per user (the header's unread count)
     few = count()
     for _ in range(3):
         desk.closed(MON, answered=WED, rated=THU)
