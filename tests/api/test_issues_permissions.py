@@ -309,4 +309,4 @@ def test_allowed_actions_name_what_the_caller_may_do_now(
 
     assert as_handler == ["send-back", "contact", "request-extension", "respond"]
     assert as_dispatcher == ["transfer"]  # no extension request waits for a decision
-    assert as_enterprise == ["withdraw"]
+    assert as_enterprise == ["withdraw", "supplement"]
