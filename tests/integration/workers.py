@@ -249,11 +249,14 @@ def send(task_name: str, **kwargs) -> None:
 
 
 def other_backends() -> list[int]:
-    """Process ids of the other sessions on the test database (the workers' connections)."""
+    """Process ids of the other sessions on the test database that are working or hold a transaction (a
+    killed worker's, until the server notices it is gone). Idle sessions, such as a live server's kept by the
+    browser tests earlier in the run, hold nothing and do not count."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_stat_clear_snapshot()")  # else a transaction sees its first reading
         cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND state <> 'idle'"
         )
         return [pid for (pid,) in cursor.fetchall()]
 
