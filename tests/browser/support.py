@@ -7,6 +7,7 @@ fetched at run time (the request guard would fail the test if it were).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -181,6 +182,26 @@ def assert_no_horizontal_scroll(page: Page) -> None:
         pytest.fail(overflow, pytrace=False)
 
 
+# Where focus is and whether it shows. A date or time input is one element to the page, but Tab stops inside it
+# several times: on each of its fields (year, month, …; the host then matches :focus) and on its picker button
+# (the host then matches only :focus-within, not :focus or :focus-visible). ``document.activeElement`` is the
+# input at every one of those stops, so its own outline (or box-shadow) is what must show focus at each.
+FOCUS_STOP = """(target) => {
+    const el = document.activeElement;
+    if (!el || el === document.body) { return [false, 'body', true]; }
+    const style = getComputedStyle(el);
+    const outlined = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+    const inside = !el.matches(':focus') && el.matches(':focus-within') ? ' (on a part inside it: its picker button)' : '';
+    const where = `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''} "${
+        (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().slice(0, 30)}"${inside}`;
+    return [el === target, where, outlined || style.boxShadow !== 'none'];
+}"""
+
+# The fields of a date or time input in the order the browser shows them, which follows its locale
+# (月/日/年 and 12 hours in en-US, 年/月/日 and 24 hours in zh-CN): Chromium names each by a pseudo-element.
+DATE_FIELD = re.compile(r"^-webkit-datetime-edit-(year|month|day|hour|minute|ampm)-field$")
+
+
 class Keyboard:
     """Drives a page with the keyboard alone, as a person who cannot use a mouse: Tab (or Shift+Tab) until focus
     reaches the element wanted, then a key. Every element focus stops on must show that it has focus."""
@@ -202,18 +223,7 @@ class Keyboard:
         stops: list[str] = []
         for _ in range(self.limit):
             self.press(key)
-            reached, where, visible = self.page.evaluate(
-                """(target) => {
-                    const el = document.activeElement;
-                    if (!el || el === document.body) { return [false, 'body', true]; }
-                    const style = getComputedStyle(el);
-                    const outlined = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
-                    const where = `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''} "${
-                        (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().slice(0, 30)}"`;
-                    return [el === target, where, outlined || style.boxShadow !== 'none'];
-                }""",
-                target,
-            )
+            reached, where, visible = self.page.evaluate(FOCUS_STOP, target)
             if not visible:
                 pytest.fail(f"Focus on {where} is not visible (no outline) at {self.page.url}", pytrace=False)
             if reached:
@@ -240,6 +250,69 @@ class Keyboard:
     def type_into(self, locator, text: str) -> None:
         self.tab_to(locator)
         self.page.keyboard.insert_text(text)
+
+    def date_fields(self, locator) -> list[str]:
+        """The fields of a date or time input (found by its id), in the order they are shown: read, not touched,
+        through the DevTools protocol, which sees inside the input as a person's eyes do."""
+        cdp = self.page.context.new_cdp_session(self.page)
+        try:
+            root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+            css = f"#{locator.get_attribute('id')}"
+            node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": css})["nodeId"]
+            tree = cdp.send("DOM.describeNode", {"nodeId": node, "depth": -1, "pierce": True})["node"]
+        finally:
+            cdp.detach()
+        fields: list[str] = []
+
+        def walk(node: dict) -> None:
+            attributes = node.get("attributes", [])
+            pseudo = dict(zip(attributes[::2], attributes[1::2], strict=True)).get("pseudo", "")
+            if found := DATE_FIELD.match(pseudo):
+                fields.append(found.group(1))
+            for child in node.get("shadowRoots", []) + node.get("children", []):
+                walk(child)
+
+        walk(tree)
+        if not fields:
+            pytest.fail(f"{locator} shows no date or time fields", pytrace=False)
+        return fields
+
+    def type_date(self, locator, when: dt.date | dt.datetime) -> None:
+        """Tab to a date (or date-time) input and type ``when`` into it field by field, as a person does: the digits
+        of each field, the arrow keys to move between fields (a field that is complete moves on by itself), and for
+        a 12-hour clock ArrowUp on 上午/下午 (AM/PM) until the half of the day is right."""
+        fields = self.date_fields(locator)
+        hour = when.hour if isinstance(when, dt.datetime) else 0
+        digits = {
+            "year": f"{when.year:04d}",
+            "month": f"{when.month:02d}",
+            "day": f"{when.day:02d}",
+            "hour": f"{(hour % 12 or 12) if 'ampm' in fields else hour:02d}",
+            "minute": f"{when.minute:02d}" if isinstance(when, dt.datetime) else "",
+        }
+        # Tab lands on one of its fields (the first, coming from before it), or on its picker button.
+        self.tab_to(locator)
+        if not locator.evaluate("(el) => el.matches(':focus')"):
+            self.press("Shift+Tab")  # from the picker button back to the last field
+        # 上午/下午 last, when the rest of the value is there to tell which half of the day it holds.
+        for position, field in sorted(enumerate(fields), key=lambda item: item[1] == "ampm"):
+            # Back to the first field, then right to this one: the same keys whether the last field moved on or not.
+            for _ in range(len(fields)):
+                self.press("ArrowLeft")
+            for _ in range(position):
+                self.press("ArrowRight")
+            if field != "ampm":
+                self.page.keyboard.type(digits[field])
+                continue
+            for _ in range(2):
+                shown = locator.input_value()
+                if shown and int(shown[11:13]) // 12 == hour // 12:
+                    break
+                self.press("ArrowUp")
+        expected = f"{when:%Y-%m-%dT%H:%M}" if isinstance(when, dt.datetime) else f"{when:%Y-%m-%d}"
+        typed = locator.input_value()
+        if typed != expected:
+            pytest.fail(f"Typing {expected} into {locator} (fields {fields}) gave {typed!r}", pytrace=False)
 
     def select(self, locator, label: str) -> None:
         """Tab to a drop-down and move through its options with the arrow keys until ``label`` is chosen."""

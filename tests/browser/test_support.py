@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.browser.support import PageGuard, assert_accessible, assert_no_horizontal_scroll
+from tests.browser.support import Keyboard, PageGuard, assert_accessible, assert_no_horizontal_scroll
 
 
 def test_a_request_to_another_origin_is_refused_and_reported(new_context, live_server):
@@ -55,3 +55,16 @@ def test_a_server_error_is_reported(new_context, live_server):
 
     assert guard.server_errors == [f"GET {live_server.url}/broken/ → HTTP 500"]
     assert "The server failed" in guard.problems()[0]
+
+
+def test_focus_on_a_date_inputs_picker_button_without_an_outline_is_caught(desktop):
+    desktop.set_content(
+        '<!DOCTYPE html><html lang="zh-Hans"><head><title>走访</title></head><body><main>'
+        '<label for="when">走访时间</label><input type="datetime-local" id="when" value="2025-04-08T10:30">'
+        '<label for="who">接待人员</label><input id="who"></main></body></html>'
+    )
+    # Outlines for the input's own fields, as site.css had them: the picker button inside it shows nothing.
+    desktop.add_style_tag(content="input:focus, :focus-visible { outline: 3px solid #c8161d; }")
+
+    with pytest.raises(pytest.fail.Exception, match=r"input#when .*picker button.* is not visible"):
+        Keyboard(desktop).tab_to(desktop.get_by_label("接待人员"))
