@@ -216,6 +216,12 @@ class Keyboard:
     def focused(self, locator) -> bool:
         return bool(locator.evaluate("(el) => el === document.activeElement"))
 
+    def assert_focus_visible(self) -> None:
+        """Focus is on an element (not the page) and shows it: after a key moved it without Tab (Escape, Enter)."""
+        _, where, visible = self.page.evaluate(FOCUS_STOP, None)
+        if where == "body" or not visible:
+            pytest.fail(f"Focus on {where} is not visible (no outline) at {self.page.url}", pytrace=False)
+
     def tab_to(self, locator, *, backwards: bool = False) -> None:
         """Press Tab (Shift+Tab backwards) until ``locator`` has focus; each stop on the way must show focus."""
         target = locator.element_handle()
