@@ -343,6 +343,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.freeze_due_periods",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Every minute: the open period's roll-up days marked by events whose own refresh could not be queued.
+    "reports.refresh_rollups": {
+        "task": "reports.refresh_rollups",
+        "schedule": 60.0,
+        "kwargs": {"sweep": True},
+    },
 }
 JIANGJIN_REPORT_FREEZE_WORKING_DAYS = int(os.environ.get("JIANGJIN_REPORT_FREEZE_WORKING_DAYS", "5"))
 # Where SMS goes: a class with send(*, phone, text). The default only logs (development and demo).

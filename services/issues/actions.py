@@ -6,7 +6,7 @@ transaction, so nothing it touched survives.
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
 
@@ -85,6 +85,18 @@ def _schedule_notifications(event_id: int) -> None:
         )
 
 
+# ``listener(issue_id=…, kind=…)``, called inside the action's transaction for every event recorded: the
+# reports' roll-ups register here (``services.reports.apps``; this app cannot import them, imports flow the
+# other way). A listener defers its work with ``transaction.on_commit``.
+_EVENT_LISTENERS: list[Callable[..., object]] = []
+
+
+def on_event_recorded(listener: Callable[..., object]) -> Callable[..., object]:
+    if listener not in _EVENT_LISTENERS:
+        _EVENT_LISTENERS.append(listener)
+    return listener
+
+
 def _record(
     issue: Issue,
     kind: str,
@@ -107,6 +119,8 @@ def _record(
         created_at=at,
     )
     transaction.on_commit(partial(_schedule_notifications, event.pk))
+    for listener in _EVENT_LISTENERS:
+        listener(issue_id=issue.pk, kind=kind)
     return event
 
 

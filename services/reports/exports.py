@@ -23,11 +23,15 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from services.core import clock
+from services.core.api import choice_label
+from services.issues.lifecycle import Status
+from services.issues.models import Stage
 from services.reports import charts
 from services.reports.figures import FIGURES, SPECS, Breakdown, Kind, Report
 from services.reports.figures.drilldown import Drill, Kinds
 from services.reports.models import ExportJob
 from services.reports.periods import describe
+from services.visits.models import Method
 
 LARGE_EXPORT_ROWS = 5000
 CHUNK = 2000
@@ -153,7 +157,7 @@ _COLUMNS: dict[str, tuple[list[Any], Callable[[Any], list[Any]]]] = {
             i.enterprise.name,
             i.category.name,
             i.lead_unit.short_name if i.lead_unit_id else "",
-            i.get_status_display(),
+            choice_label(Status, i.status),
             i.created_at,
             i.closed_at,
         ],
@@ -162,7 +166,7 @@ _COLUMNS: dict[str, tuple[list[Any], Callable[[Any], list[Any]]]] = {
         [_("问题编号"), _("环节"), _("单位"), _("开始时间"), _("截止时间"), _("完成时间")],
         lambda c: [
             c.issue.number,
-            c.get_stage_display(),
+            choice_label(Stage, c.stage),
             c.unit.short_name if c.unit_id else "",
             c.started_at,
             c.due_at,
@@ -175,7 +179,7 @@ _COLUMNS: dict[str, tuple[list[Any], Callable[[Any], list[Any]]]] = {
     ),
     Kinds.VISIT: (
         [_("走访时间"), _("企业"), _("服务专员"), _("方式")],
-        lambda v: [v.visited_at, v.enterprise.name, v.specialist.name, v.get_method_display()],
+        lambda v: [v.visited_at, v.enterprise.name, v.specialist.name, choice_label(Method, v.method)],
     ),
     Kinds.ENTERPRISE: (
         [_("企业"), _("统一社会信用代码"), _("镇街"), _("园区")],

@@ -209,3 +209,116 @@ class ExportJob(models.Model):
         return (
             int(self.done * 100 / self.total) if self.total else (100 if self.state == self.State.DONE else 0)
         )
+
+
+# ---------------------------------------------------------------- roll-ups of the open period (DESIGN §8)
+
+# The raw counts of the issue and dispatch cohorts (``services.reports.figures.compute.SOURCE_OF``) kept per
+# day; ``services.reports.rollups`` says how they are kept current and read.
+ROLLUP_COUNTS = (
+    "logged",
+    "accepted",
+    "accepted_closed",
+    "closed",
+    "closed_on_time",
+    "rated",
+    "contacted",
+    "solved",
+    "satisfied",
+    "basic",
+    "first_rated",
+    "first_satisfied",
+    "first_basic",
+    "reopened",
+    "handling_days",
+    "answer_days",
+    "answered",
+    "dispatched",
+    "cut_short",
+    "signable",
+    "signed",
+    "signed_on_time",
+    "sent_back",
+)
+
+
+class Grain(models.TextChoices):
+    """What one roll-up row is the count of: the day in total, or one unit's or one category's part of it."""
+
+    TOTAL = "total", _("合计")
+    UNIT = "unit", _("承办单位")
+    CATEGORY = "category", _("分类")
+
+
+class DayTally(models.Model):
+    """The raw counts of one day's cohorts (issues filed, accepted and closed that day, sign clocks and lead
+    parts started that day), in total or for one unit or one category (the issue's own category; the
+    level-1 grouping is applied when read). ``key`` is the unit's or category's id, 0 for "none"."""
+
+    day = models.DateField()
+    grain = models.CharField(max_length=8, choices=Grain.choices)
+    key = models.PositiveIntegerField(default=0)
+    counted_at = models.DateTimeField()
+    logged = models.IntegerField(default=0)
+    accepted = models.IntegerField(default=0)
+    accepted_closed = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)
+    closed_on_time = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
+    contacted = models.IntegerField(default=0)
+    solved = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    basic = models.IntegerField(default=0)
+    first_rated = models.IntegerField(default=0)
+    first_satisfied = models.IntegerField(default=0)
+    first_basic = models.IntegerField(default=0)
+    reopened = models.IntegerField(default=0)
+    handling_days = models.IntegerField(default=0)
+    answer_days = models.IntegerField(default=0)
+    answered = models.IntegerField(default=0)
+    dispatched = models.IntegerField(default=0)
+    cut_short = models.IntegerField(default=0)
+    signable = models.IntegerField(default=0)
+    signed = models.IntegerField(default=0)
+    signed_on_time = models.IntegerField(default=0)
+    sent_back = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("日统计汇总")
+        verbose_name_plural = _("日统计汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["grain", "day", "key"], name="one_tally_per_day_and_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.grain} {self.key}"
+
+
+class StaleDay(models.Model):
+    """A day whose roll-up rows must be counted again (an event touched one of its cohorts, or the working
+    calendar changed): written on commit, drained by ``services.reports.rollups.refresh``."""
+
+    day = models.DateField(unique=True)
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("待重算日")
+        verbose_name_plural = _("待重算日")
+
+    def __str__(self) -> str:
+        return str(self.day)
+
+
+class RollupState(models.Model):
+    """One row: the roll-ups are complete from ``first_day`` on (set by ``verify_rollups --rebuild``). Until
+    it exists, or for a period starting earlier, the figures are computed live."""
+
+    first_day = models.DateField()
+    built_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("汇总状态")
+        verbose_name_plural = _("汇总状态")
+
+    def __str__(self) -> str:
+        return f"{self.first_day}"

@@ -23,3 +23,17 @@ def export_task(*, job_id: int) -> int:
     from services.reports.exports import run_job
 
     return run_job(job_id)
+
+
+@shared_task(name="reports.refresh_rollups")
+def refresh_rollups_task(*, sweep: bool = False) -> int:
+    """Count again the days of the open period's roll-ups that events or calendar edits marked; queued on
+    commit of each event, and run every minute by the beat (``sweep``, recorded on the operations page) for
+    any day marked while the broker was down."""
+    from services.reports.rollups import refresh
+
+    if not sweep:
+        return refresh()
+    with recorded("reports.refresh_rollups") as run:
+        run.found = run.processed = refresh()
+    return run.processed

@@ -34,6 +34,7 @@ SWEEP_LABELS = {
     "notifications.send_digests": gettext_lazy("每日汇总"),
     "visits.send_coverage_reminders": gettext_lazy("季度遍访提醒"),
     "reports.freeze_due_periods": gettext_lazy("统计期关账（冻结报表）"),
+    "reports.refresh_rollups": gettext_lazy("当期统计汇总补算"),
     "workcalendar.remind_to_enter_next_year": gettext_lazy("提醒录入下一年节假日安排"),
 }
 RECENT_FAILURES = 10

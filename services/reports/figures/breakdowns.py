@@ -73,6 +73,8 @@ def issue_bucket(scope: Scope, when: str, unit: Expression) -> Expression | None
         return unit
     if scope.by == Breakdown.CATEGORY:
         return level_one()
+    if scope.by == Breakdown.CATEGORY_ID:
+        return F("category_id")
     if scope.by in (Breakdown.TOWN, Breakdown.PARK):
         return F(f"enterprise__{scope.by}_id")
     if scope.by == Breakdown.MONTH:
@@ -86,6 +88,8 @@ def clock_bucket(scope: Scope, when: str) -> Expression | None:
         return F("unit_id")
     if scope.by == Breakdown.CATEGORY:
         return level_one("issue__")
+    if scope.by == Breakdown.CATEGORY_ID:
+        return F("issue__category_id")
     if scope.by in (Breakdown.TOWN, Breakdown.PARK):
         return F(f"issue__enterprise__{scope.by}_id")
     if scope.by == Breakdown.MONTH:

@@ -17,6 +17,7 @@ from services.departments.models import Unit
 from services.issues.models import (
     IssuePolicy,
 )
+from services.reports import rollups
 from services.reports.figures import cohorts
 from services.reports.figures.breakdowns import row_keys
 from services.reports.figures.definitions import (
@@ -102,6 +103,9 @@ def tallies_of(scope: Scope) -> tuple[Tallies, set[str]]:
         "dispatches": [cohorts.dispatch_cohort, cohorts.sent_back_cohort],
         "served": [cohorts.served_cohort],
     }
+    if rollups.applies(scope):
+        # The open period: the issue and dispatch counts are sums of the days' roll-up rows.
+        sources["issues"], sources["dispatches"] = [rollups.issue_tallies], []
     if scope.by != Breakdown.MONTH:
         sources["overdue"] = [cohorts.overdue_clocks]
     if not issue_only:

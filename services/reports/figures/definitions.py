@@ -113,9 +113,11 @@ Cost
     the unit breakdown (and the unit filter) asks, per issue of the filed and accepted cohorts, for the lead
     part active at ``T`` (an index probe on ``IssueUnit.issue_id``). Measured on 500,000 issues of one year
     (2.4 million clocks, 2.7 million events) on a shared development machine: about 1–2 s for the totals and
-    3–6 s with a breakdown; a district's few thousand issues take milliseconds. Indexes on
-    ``Issue.accepted_at`` and ``StageClock(stage, started_at)`` would turn the remaining full scans into
-    range scans.
+    3–6 s with a breakdown; a district's few thousand issues take milliseconds. A period that has not
+    ended therefore reads the issue and dispatch counts from the roll-ups (``services.reports.rollups``:
+    rows per day, in total, per unit and per category, kept current by every event and counted by these
+    same sources), in one query; the town and park breakdowns, a custom range starting before the
+    roll-ups, and the distinct counts (enterprises served, visits, specialists, coverage) are computed here.
 
 Frozen periods
     What the history does not keep — an enterprise's scale, activity, town and park, a user's role, the
@@ -157,6 +159,8 @@ class Breakdown:
         (MONTH, _("按月份")),
     )
     VALUES = tuple(value for value, _label in CHOICES)
+    # Not offered to users: the issue's own category, which the roll-ups keep (grouped to level 1 when read).
+    CATEGORY_ID = "category_id"
 
 
 class Kind:

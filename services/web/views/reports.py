@@ -57,8 +57,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     chart_figure = request.GET.get("figure")
     if chart_figure not in SPECS:
         chart_figure = Figure.ISSUES_LOGGED
-    totals = report_for(period)
     rows = report_for(period, by=by)
+    totals = rows  # a breakdown's report carries the period's totals too: not computed a second time
     by_unit = rows if by == Breakdown.UNIT else report_for(period, by=Breakdown.UNIT)
     by_month = rows if by == Breakdown.MONTH else report_for(period, by=Breakdown.MONTH)
     kind = period_kind(period)
