@@ -416,6 +416,7 @@ SPECTACULAR_SETTINGS = {
         "SatisfactionEnum": "services.issues.models.Satisfaction",
         "FigureEnum": "services.reports.models.Figure",
         "EventKindEnum": "services.issues.lifecycle.EVENT_KINDS",
+        "ErrorCodeEnum": "services.core.errors.ErrorCode",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -19,6 +19,7 @@ from services.accounts.models import User
 from services.accounts.serializers import MeSerializer
 from services.accounts.tokens import issue_token, revoke_all_tokens
 from services.core.api import IsAuthenticatedActor, error_responses
+from services.core.errors import ErrorCode
 
 
 class MeView(APIView):
@@ -76,7 +77,7 @@ class RevokedSerializer(serializers.Serializer):
 def _locked_out(request: Request, username: str | None) -> exceptions.Throttled:
     seconds = seconds_to_wait(request, username)
     refusal = exceptions.Throttled(wait=seconds)
-    refusal.detail = exceptions.ErrorDetail(lockout_message(seconds), code="throttled")
+    refusal.detail = exceptions.ErrorDetail(lockout_message(seconds), code=ErrorCode.THROTTLED)
     return refusal
 
 

@@ -5,7 +5,8 @@ Every error the API answers has one JSON shape, in the request's language (Local
 
     {"code": "not_permitted", "message": "只有调度员可以进行此操作。", "fields": {}}
 
-``fields`` maps a field name to its messages (``non_field_errors`` for the form as a whole). The refusals that
+``code`` is one of the registry ``services.core.errors.ErrorCode`` (the schema's ``ErrorCodeEnum``); ``fields``
+maps a field name to its messages (``non_field_errors`` for the form as a whole). The refusals that
 actions raise (``services.core.errors``) become 400/403/409; "not visible" and "does not exist" are the same
 404 with the same body. An unexpected exception is not turned into an answer: Django reports a 500, and the
 tests make sure no input reaches one. The rules for raw input (body size and depth, ids, lists) are stated in
@@ -40,7 +41,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView, set_rollback
 
 from services.core import clock
-from services.core.errors import ActionRefused, InvalidInput, InvalidTransition, NotPermitted
+from services.core.errors import ActionRefused, ErrorCode, InvalidInput, InvalidTransition, NotPermitted
 from services.core.inputs import RequestTooLarge
 from services.core.pagination import CursorTokens, PageNumberTokens
 from services.core.text import NUL_MESSAGE
@@ -53,7 +54,10 @@ NON_FIELD = "non_field_errors"
 class ErrorSerializer(serializers.Serializer):
     """The body of every error response (所有错误响应的统一格式)."""
 
-    code = serializers.CharField(help_text="机器可读的错误代码 / machine-readable error code")
+    code = serializers.ChoiceField(
+        choices=ErrorCode.choices,
+        help_text="机器可读的错误代码，取值见 ErrorCodeEnum / machine-readable error code, one of ErrorCodeEnum",
+    )
     message = serializers.CharField(help_text="按请求语言显示的说明 / message in the request's language")
     fields = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
@@ -95,9 +99,10 @@ def document_unsupported_media_type(result: dict, generator, request, public) ->
     return result
 
 
-def error_body(code: str, message: Any, fields: Mapping[str, list] | None = None) -> dict:
+def error_body(code: ErrorCode, message: Any, fields: Mapping[str, list] | None = None) -> dict:
+    """The one error shape; ``code`` must be in the registry (``ValueError`` otherwise: a test finds it)."""
     return {
-        "code": code,
+        "code": ErrorCode(code).value,
         "message": str(message),
         "fields": {name: [str(m) for m in messages] for name, messages in (fields or {}).items()},
     }
@@ -132,11 +137,13 @@ def _first_message(fields: Mapping[str, list[str]], default: Any) -> str:
 
 def _validation_response(fields: dict[str, list[str]]) -> Response:
     message = _first_message(fields, exceptions.ValidationError.default_detail)
-    return Response(error_body("invalid", message, fields), status=status.HTTP_400_BAD_REQUEST)
+    return Response(error_body(ErrorCode.INVALID, message, fields), status=status.HTTP_400_BAD_REQUEST)
 
 
 def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | None:
     """REST_FRAMEWORK["EXCEPTION_HANDLER"]: every known error → the one shape; anything else → 500."""
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        exc = _explain_media_type(exc, context)
     response = _handle(exc)
     if response is not None:
         set_rollback()
@@ -157,6 +164,25 @@ def _explain_nul(detail: Any) -> Any:
     return detail
 
 
+def _explain_media_type(exc: exceptions.UnsupportedMediaType, context: Mapping[str, Any]) -> Exception:
+    """A body the view cannot parse (a form where JSON belongs): say which media type it takes."""
+    view, request = context.get("view"), context.get("request")
+    if view is None or request is None:
+        return exc
+    accepted = ", ".join(parser.media_type for parser in view.get_parsers())
+    sent = (request.content_type or "").split(";")[0].strip()
+    if sent:
+        message = _("此接口的请求体须为 %(accepted)s 格式，不接受“%(sent)s”。") % {
+            "accepted": accepted,
+            "sent": sent,
+        }
+    else:
+        message = _("此接口的请求体须为 %(accepted)s 格式，请在 Content-Type 请求头中注明。") % {
+            "accepted": accepted
+        }
+    return exceptions.UnsupportedMediaType(sent, detail=message, code=ErrorCode.UNSUPPORTED_MEDIA_TYPE)
+
+
 def _handle(exc: Exception) -> Response | None:
     # Refusals raised by actions (nothing was written).
     if isinstance(exc, NotPermitted):
@@ -172,7 +198,8 @@ def _handle(exc: Exception) -> Response | None:
     # Not found and not visible: one body, whatever the cause.
     if isinstance(exc, Http404 | ObjectDoesNotExist | exceptions.NotFound):
         return Response(
-            error_body("not_found", exceptions.NotFound.default_detail), status=status.HTTP_404_NOT_FOUND
+            error_body(ErrorCode.NOT_FOUND, exceptions.NotFound.default_detail),
+            status=status.HTTP_404_NOT_FOUND,
         )
 
     if isinstance(exc, DjangoValidationError):
@@ -184,39 +211,43 @@ def _handle(exc: Exception) -> Response | None:
 
     # Input no rule foresaw, caught by Python or the database: still the client's input, still a 400.
     if isinstance(exc, RequestDataTooBig):
-        return Response(error_body("too_large", RequestTooLarge.default_detail), status=413)
+        return Response(error_body(ErrorCode.TOO_LARGE, RequestTooLarge.default_detail), status=413)
     if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
-        return Response(error_body("too_many_fields", _("请求中的字段过多。")), status=400)
+        return Response(error_body(ErrorCode.TOO_MANY_FIELDS, _("请求中的字段过多。")), status=400)
     if isinstance(exc, OverflowError | DataError):
         return _validation_response({NON_FIELD: [str(_("输入的数值超出了允许的范围。"))]})
 
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
         # DRF would coerce this to 403 when the first authenticator is the session; a client without
         # credentials is told to authenticate, with the scheme it can use.
-        response = Response(error_body(exc.default_code, exc.detail), status=status.HTTP_401_UNAUTHORIZED)
+        code = ErrorCode(exc.default_code)  # not_authenticated or authentication_failed
+        response = Response(error_body(code, exc.detail), status=status.HTTP_401_UNAUTHORIZED)
         response["WWW-Authenticate"] = 'Token realm="api"'
         return response
     if isinstance(exc, exceptions.Throttled):
-        response = Response(error_body("throttled", exc.detail), status=status.HTTP_429_TOO_MANY_REQUESTS)
+        response = Response(
+            error_body(ErrorCode.THROTTLED, exc.detail), status=status.HTTP_429_TOO_MANY_REQUESTS
+        )
         if exc.wait is not None:
             response["Retry-After"] = str(int(exc.wait))
         return response
     if isinstance(exc, DjangoPermissionDenied):
         return Response(
-            error_body("permission_denied", exceptions.PermissionDenied.default_detail),
+            error_body(ErrorCode.PERMISSION_DENIED, exceptions.PermissionDenied.default_detail),
             status=status.HTTP_403_FORBIDDEN,
         )
     if isinstance(exc, exceptions.APIException):
         # ParseError (400), PermissionDenied (403), MethodNotAllowed (405), NotAcceptable (406),
-        # UnsupportedMediaType (415) and any other API exception keep their status.
+        # UnsupportedMediaType (415) and RequestTooLarge (413) keep their status; their codes are in the
+        # registry under DRF's own names, and an exception with a code outside it fails the test that raises it.
         detail = exc.detail
         if isinstance(detail, Mapping | list):
             fields = _flatten(detail)
             message = _first_message(fields, exc.default_detail)
         else:
             fields, message = {}, detail
-        code = getattr(detail, "code", None) or exc.default_code
-        return Response(error_body(str(code), message, fields), status=exc.status_code)
+        code = ErrorCode(str(getattr(detail, "code", None) or exc.default_code))
+        return Response(error_body(code, message, fields), status=exc.status_code)
     return None
 
 
@@ -550,5 +581,5 @@ class AcceptedWritesThrottle(ScopedRateThrottle):
 @csrf_exempt
 def not_found(request, *args, **kwargs):
     """The last route under /api/: an unknown path answers in the one error shape, not Django's HTML page."""
-    body = error_body("not_found", exceptions.NotFound.default_detail)
+    body = error_body(ErrorCode.NOT_FOUND, exceptions.NotFound.default_detail)
     return JsonResponse(body, status=404, json_dumps_params={"ensure_ascii": False})

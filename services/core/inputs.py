@@ -26,6 +26,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, fields, parsers, relations
 from rest_framework.fields import get_error_detail
 
+from services.core.errors import ErrorCode
+
 MAX_JSON_DEPTH = 32
 MAX_LIST_ITEMS = 200
 MAX_ID = 2**63 - 1
@@ -34,7 +36,7 @@ _DIGITS = re.compile(r"\s*\+?(\d{1,30})\s*")
 
 class RequestTooLarge(exceptions.APIException):
     status_code = 413
-    default_code = "too_large"
+    default_code = ErrorCode.TOO_LARGE
     default_detail = _("请求内容过大。")
 
 
@@ -94,7 +96,7 @@ class JSONParser(parsers.JSONParser):
             raise exceptions.ParseError(_("请求内容不是有效的 UTF-8 文本。")) from None
         if _depth_exceeds(text, MAX_JSON_DEPTH):
             raise exceptions.ParseError(
-                _("JSON 嵌套超过%(depth)d层。") % {"depth": MAX_JSON_DEPTH}, code="parse_error"
+                _("JSON 嵌套超过%(depth)d层。") % {"depth": MAX_JSON_DEPTH}, code=ErrorCode.PARSE_ERROR
             )
         try:
             return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)

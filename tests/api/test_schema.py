@@ -170,6 +170,17 @@ def test_the_shared_enums_have_their_own_names(schema):
     assert event["data"]["type"] == "object"
 
 
+def test_the_error_code_is_the_shared_enum_of_every_registered_code(schema):
+    from services.core.errors import ErrorCode
+
+    code = schema["components"]["schemas"]["Error"]["properties"]["code"]
+    enum = schema["components"]["schemas"]["ErrorCodeEnum"]
+
+    assert code["allOf"] == [{"$ref": "#/components/schemas/ErrorCodeEnum"}]
+    assert enum["enum"] == ErrorCode.values
+    assert all(f"`{value}` - " in enum["description"] for value in ErrorCode.values)
+
+
 def test_yes_no_filters_are_booleans_and_ids_are_integers(schema):
     issues = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/issues/"]["get"]["parameters"]}
     visits = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/visits/"]["get"]["parameters"]}

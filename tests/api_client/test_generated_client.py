@@ -5,7 +5,7 @@ configuration file; pip installs it; every module imports; then a whole lifecycl
 functions only, against the application in-process (httpx's WSGI transport, the test's own database
 transaction): filing with a PDF, dispatch, sign, contact, answer, rating, the history, the PDF downloaded
 byte for byte, a visit with a problem found, the unit's inbox page by page, the 2023 summary. Every refusal
-comes back as the typed ``Error`` model.
+comes back as the typed ``Error`` model, its code a member of the typed ``ErrorCodeEnum``.
 """
 
 import sys
@@ -99,10 +99,11 @@ def sign_in(api, transport):
 
 
 def assert_error(result, code: str, *fields: str) -> None:
-    from jiangjin_enterprise_service_api_client.models import Error
+    from jiangjin_enterprise_service_api_client.models import Error, ErrorCodeEnum
 
     assert isinstance(result, Error), result
-    assert result.code == code, result
+    assert result.code == ErrorCodeEnum(code), result
+    assert isinstance(result.code, ErrorCodeEnum), result
     assert result.message
     assert set(result.fields.additional_properties) >= set(fields), result.fields.additional_properties
 
