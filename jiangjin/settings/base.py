@@ -121,6 +121,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'jiangjin.sqlite3'}"),
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        # A kept connection is tested before a request reuses it: one the server ended while it was idle (a
+        # restart, pg_terminate_backend, a failover) is replaced instead of failing the request with a 500.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -363,7 +366,8 @@ CACHE_URL = os.environ.get("CACHE_URL", "") or REDIS_URL
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache that reads as empty while Redis is unreachable (services/core/cache.py).
+            "BACKEND": "services.core.cache.ResilientRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "jiangjin",
             "TIMEOUT": 300,
@@ -416,7 +420,6 @@ SPECTACULAR_SETTINGS = {
         "SatisfactionEnum": "services.issues.models.Satisfaction",
         "FigureEnum": "services.reports.models.Figure",
         "EventKindEnum": "services.issues.lifecycle.EVENT_KINDS",
-        "ErrorCodeEnum": "services.core.errors.ErrorCode",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -289,7 +289,7 @@ def test_a_session_works_for_our_own_pages_and_needs_the_csrf_token(dispatcher, 
 
 
 def test_the_login_throttle_is_counted_in_redis_where_every_web_process_sees_it(handler, settings):
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert settings.CACHES["default"]["BACKEND"] == "services.core.cache.ResilientRedisCache"
     client = APIClient()
     for _ in range(3):
         client.post(URL, {"username": handler.username, "password": "wrong"}, format="json")

@@ -1,0 +1,76 @@
+"""A request survives the faults the soak injects (bench/soak.py): Redis restarted, database connections ended.
+
+Found by the soak: while Redis restarted, every page (the header's cached unread count) and every throttled API
+call answered 500; after ``pg_terminate_backend``, the next request of each web worker answered 500 on its kept
+connection.
+"""
+
+import psycopg
+import pytest
+from django.core.cache import cache
+from django.db import close_old_connections, connection
+from rest_framework.test import APIClient
+
+from services.accounts.models import User
+
+# Nothing listens on port 1: connecting is refused at once, as while Redis restarts.
+UNREACHABLE_REDIS = {
+    "default": {
+        "BACKEND": "services.core.cache.ResilientRedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "KEY_PREFIX": "jiangjin",
+    }
+}
+
+
+@pytest.fixture
+def redis_away(settings):
+    settings.CACHES = UNREACHABLE_REDIS
+
+
+def test_while_redis_is_unreachable_the_cache_reads_as_empty_and_keeps_nothing(redis_away):
+    cache.set("answer", 42)
+
+    assert cache.get("answer") is None
+    assert cache.get("answer", "default") == "default"
+    assert cache.get_or_set("answer", 7) == 7
+    assert cache.add("answer", 1) is False
+    assert cache.delete("answer") is False
+    assert cache.get_many(["answer"]) == {}
+    with pytest.raises(ValueError):
+        cache.incr("answer")
+
+
+def test_while_redis_is_unreachable_an_officials_page_still_answers(redis_away, client, dispatcher):
+    client.force_login(dispatcher)
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+
+
+def test_while_redis_is_unreachable_the_throttled_token_endpoint_still_answers(redis_away, handler):
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"username": handler.username, "password": "jiangjin-test"}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["token"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_connection_the_server_ended_while_idle_is_replaced_before_the_next_request():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    connection.close_at = None  # kept for the worker's life, whatever CONN_MAX_AGE the run uses
+    params = connection.get_connection_params()
+    with psycopg.connect(
+        **{k: v for k, v in params.items() if k in ("dbname", "user", "host", "port", "password")},
+        autocommit=True,
+    ) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    close_old_connections()  # what Django does when the next request starts
+    assert User.objects.count() == 0
