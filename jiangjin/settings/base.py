@@ -385,12 +385,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "services.core.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["services.core.api.FilterBackend"],
     "EXCEPTION_HANDLER": "services.core.api.exception_handler",
-    # JSON with limits (size, depth, finite numbers): services/core/inputs.py states the rules for raw input.
-    "DEFAULT_PARSER_CLASSES": [
-        "services.core.inputs.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only, with limits (size, depth, finite numbers): services/core/inputs.py states the rules for raw
+    # input. The uploads name their own parsers (multipart); any other body answers 415, as the schema says.
+    "DEFAULT_PARSER_CLASSES": ["services.core.inputs.JSONParser"],
     # Reverse proxies in front of gunicorn: throttles take the client's address from X-Forwarded-For, that
     # many hops from the end. 0 (no proxy) trusts only the connection's own address.
     "NUM_PROXIES": int(os.environ.get("DJANGO_NUM_PROXIES", "0")),
@@ -405,7 +402,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Jiangjin Enterprise Service API",
     "DESCRIPTION": "江津区企业吹哨·部门报到平台 API。/ The API of Jiangjin's enterprise service platform.",
     # Of the API under /api/v1/; README.md's "API changelog" says what each version changed.
-    "VERSION": "1.1.0",
+    "VERSION": "1.2.0",
     # Request and response models apart: read-only fields never appear in what a client sends.
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",

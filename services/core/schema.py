@@ -4,8 +4,11 @@ A client generated from the schema with no configuration (openapi-python-client,
 as generated; ``tests/api_client`` proves it on every CI run. What that takes, in one place:
 
 - **Bodies are JSON**, except the uploads, which name their own media type (``multipart/form-data`` with a
-  binary file field). The server still parses form bodies for callers that send them; the schema offers one
-  media type, because a generator cannot serve a union of three.
+  binary file field). The parsers say the same (``REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]`` is JSON only; an
+  upload view sets ``parser_classes``): a body of another type answers 415. One media type per operation,
+  because a generator cannot serve a union of three.
+- **Error codes are an enum**: every error body's ``code`` is one of ``ErrorCodeEnum``
+  (``services.core.errors.ErrorCode``).
 - **Downloads are binary**: ``application/octet-stream`` comes first beside the real types.
 - **Names are English and declared once**: an enum in a query parameter is a reference to the component enum
   with the same values (``StatusEnum``) or a component of its own, never an inline enum named after a Chinese

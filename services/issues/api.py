@@ -18,7 +18,7 @@ from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -286,7 +286,7 @@ class IssueAttachmentsView(ActionView):
     """GET: the visible issue's files, oldest first. POST (multipart): add one; see ``actions.add_attachment``."""
 
     permission_classes = (IsAuthenticatedActor,)
-    parser_classes = (MultiPartParser, FormParser)
+    parser_classes = (MultiPartParser,)  # an upload: multipart only, as the schema says
     input_serializer = s.IssueAttachmentInputSerializer
     success_status = status.HTTP_201_CREATED
     throttle_scope = "upload"

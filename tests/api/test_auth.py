@@ -128,6 +128,7 @@ def test_a_password_changed_in_the_admin_revokes_every_token(handler, administra
     response = admin.post(
         f"/admin/accounts/user/{handler.pk}/password/",
         {"password1": "Jiangjin-新密码-2026", "password2": "Jiangjin-新密码-2026"},
+        format="multipart",  # the admin's page takes a form, as a browser sends it
     )
 
     assert response.status_code == 302

@@ -332,7 +332,7 @@ def test_a_body_over_the_size_limit_is_413_in_the_one_shape(accepted_issue, clie
     assert accepted_issue.status == "accepted"
 
 
-def test_a_form_body_over_the_size_limit_is_413_in_the_one_shape_too(
+def test_a_form_body_over_the_size_limit_where_json_belongs_is_refused_for_its_type_unread(
     accepted_issue, client_for, dispatcher, settings
 ):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
@@ -341,8 +341,10 @@ def test_a_form_body_over_the_size_limit_is_413_in_the_one_shape_too(
         f"/api/v1/issues/{accepted_issue.pk}/accept/", {"note": "很" * 20_000}, format="multipart"
     )
 
-    assert response.status_code == 413
-    assert response.json()["code"] == "too_large"
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
+    accepted_issue.refresh_from_db()
+    assert accepted_issue.status == "accepted"
 
 
 @pytest.mark.parametrize(
