@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
@@ -9,12 +10,13 @@ from django.utils import timezone
 
 from services.accounts import roles
 from services.accounts.models import Role, User
-from services.core import clock
+from services.core import clock, sqlread
 from services.departments.models import Unit
-from services.enterprises.models import SpecialistAssignment
+from services.enterprises.models import Enterprise, SpecialistAssignment
 from services.enterprises.selectors import current_specialist_id
 from services.issues.lifecycle import Status
 from services.issues.models import (
+    Category,
     ExtensionRequest,
     ExtensionStatus,
     Issue,
@@ -63,6 +65,34 @@ def get_issue_for(*, actor: User, issue_id: int) -> Issue:
 
 def events_of(issue: Issue) -> QuerySet[IssueEvent]:
     return issue.events.select_related("actor", "actor_unit").order_by("created_at", "pk")
+
+
+_HISTORY_EVENT = sqlread.columns(IssueEvent, "event")
+_HISTORY_ACTOR = sqlread.columns(
+    User, "actor", ("username", "display_name", "first_name", "last_name", "phone")
+)
+_HISTORY_UNIT = sqlread.columns(Unit, "unit", ("code", "name", "short_name"))
+
+
+def history_of(issue: Issue) -> list[IssueEvent]:
+    """``events_of`` for the problem page, written out (see ``get_issue_detail_for``): every event in order,
+    with who acted (name and phone) and for which unit."""
+    found = sqlread.rows(
+        f"SELECT {_HISTORY_EVENT.sql}, {_HISTORY_ACTOR.sql}, {_HISTORY_UNIT.sql} FROM {_HISTORY_EVENT.table}"
+        f" LEFT JOIN {_HISTORY_ACTOR.table} ON actor.id = event.actor_id"
+        f" LEFT JOIN {_HISTORY_UNIT.table} ON unit.id = event.actor_unit_id"
+        " WHERE event.issue_id = %s ORDER BY event.created_at, event.id",
+        [issue.pk],
+        _HISTORY_EVENT,
+        _HISTORY_ACTOR,
+        _HISTORY_UNIT,
+    )
+    events = []
+    for event, actor, unit in found:
+        sqlread.attach(event, "actor", actor)
+        sqlread.attach(event, "actor_unit", unit)
+        events.append(event)
+    return events
 
 
 def attachments_of(issue: Issue) -> QuerySet[IssueAttachment]:
@@ -120,25 +150,58 @@ def overdue_condition(at) -> Exists:
     )
 
 
-# What the detail shows: the issue's own columns and the few it shows of each related row.
-_DETAIL_COLUMNS = (
-    *(field.name for field in Issue._meta.concrete_fields),
-    "enterprise__name",
-    "enterprise__uscc",
-    "enterprise__rates_by_phone",
-    "category__code",
-    "category__name",
-    "category__parent",
-    "category__parent__name",
-    "lead_unit__code",
-    "lead_unit__name",
-    "lead_unit__short_name",
-    "filed_by__username",
-    "filed_by__display_name",
-    "filed_by__first_name",
-    "filed_by__last_name",
-    "merged_into__number",
-)
+# What the detail shows: the issue's own columns and the few it shows of each related row. The statement is
+# written out (``services.core.sqlread``): the ORM spent more CPU compiling this join of eight tables than
+# PostgreSQL spent running it. Only who may see the issue is still asked of the ORM (``visible_issues``,
+# the one place that rule lives), as a subquery.
+_DETAIL_ISSUE = sqlread.columns(Issue, "issue")
+_DETAIL_RELATED = {
+    "enterprise": sqlread.columns(Enterprise, "enterprise", ("name", "uscc", "rates_by_phone")),
+    "category": sqlread.columns(Category, "category", ("code", "name", "parent")),
+    "lead_unit": sqlread.columns(Unit, "lead", ("code", "name", "short_name")),
+    "filed_by": sqlread.columns(User, "filer", ("username", "display_name", "first_name", "last_name")),
+    "rated_by": sqlread.columns(User, "rater", ("username", "display_name", "first_name", "last_name")),
+    "merged_into": sqlread.columns(Issue, "merged", ("number",)),
+}
+_DETAIL_PARENT = sqlread.columns(Category, "parent", ("name",))
+_DETAIL_SQL = """
+SELECT {issue}, {enterprise}, {category}, {lead_unit}, {filed_by}, {rated_by}, {merged_into}, {parent},
+       EXISTS (SELECT 1 FROM {extensions} AS extension WHERE extension.issue_id = issue.id){serving}
+FROM {issue_table}
+JOIN {enterprise_table} ON enterprise.id = issue.enterprise_id
+JOIN {category_table} ON category.id = issue.category_id
+LEFT JOIN {lead_unit_table} ON lead.id = issue.lead_unit_id
+LEFT JOIN {filed_by_table} ON filer.id = issue.filed_by_id
+LEFT JOIN {rated_by_table} ON rater.id = issue.rated_by_id
+LEFT JOIN {merged_into_table} ON merged.id = issue.merged_into_id
+LEFT JOIN {parent_table} ON parent.id = category.parent_id
+WHERE issue.id = %s AND issue.id IN ({visible})
+"""
+# A specialist (who may record a rating taken by phone) needs the enterprise's serving specialist.
+_SERVING_SQL = """,
+       (SELECT assignment.specialist_id FROM {assignments} AS assignment
+        WHERE assignment.enterprise_id = issue.enterprise_id AND assignment.ended_on IS NULL LIMIT 1)"""
+_DETAIL_PARTS = sqlread.columns(IssueUnit, "part")
+_DETAIL_PART_UNIT = sqlread.columns(Unit, "unit")
+_DETAIL_CLOCKS = sqlread.columns(StageClock, "clock")
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _detail_sql(*, serving: bool) -> str:
+    return _DETAIL_SQL.format(
+        issue=_DETAIL_ISSUE.sql,
+        issue_table=_DETAIL_ISSUE.table,
+        parent=_DETAIL_PARENT.sql,
+        parent_table=_DETAIL_PARENT.table,
+        extensions=_table(ExtensionRequest),
+        serving=_SERVING_SQL.format(assignments=_table(SpecialistAssignment)) if serving else "",
+        visible="{visible}",
+        **{name: shape.sql for name, shape in _DETAIL_RELATED.items()},
+        **{f"{name}_table": shape.table for name, shape in _DETAIL_RELATED.items()},
+    )
 
 
 def get_issue_detail_for(*, actor: User, issue_id: int) -> Issue:
@@ -151,28 +214,51 @@ def get_issue_detail_for(*, actor: User, issue_id: int) -> Issue:
     ``serving_specialist_id`` matters only to a specialist (who may record a rating taken by phone).
     Of the related rows only the columns the detail shows are read.
     """
-    issues = (
-        list_issues_for(actor)
-        .select_related("filed_by", "merged_into")
-        .only(*_DETAIL_COLUMNS)
-        # Few issues ever see an extension request: the detail reads them only when there are some.
-        .annotate(has_extensions=Exists(ExtensionRequest.objects.filter(issue_id=OuterRef("pk"))))
-    )
-    if actor.role == Role.SPECIALIST:
-        serving = SpecialistAssignment.objects.filter(
-            enterprise_id=OuterRef("enterprise_id"), ended_on__isnull=True
-        ).values("specialist_id")[:1]
-        issues = issues.annotate(serving_specialist_id=Subquery(serving))
     try:
-        issue = issues.get(pk=issue_id)
-    except (Issue.DoesNotExist, ValueError, TypeError):
+        issue_id = int(issue_id)
+    except (ValueError, TypeError):
         raise Http404 from None
-    if actor.role != Role.SPECIALIST:
-        issue.serving_specialist_id = None
-    issue.part_list = list(
-        IssueUnit.objects.filter(issue_id=issue.pk).select_related("unit").order_by("dispatched_at", "pk")
+    if not -(2**63) <= issue_id < 2**63:
+        raise Http404
+    try:
+        visible, visible_params = (
+            visible_issues(actor).filter(pk=issue_id).values("pk").query.sql_with_params()
+        )
+    except EmptyResultSet:  # nobody may see anything (signed out, deactivated, no role)
+        raise Http404 from None
+    specialist = actor.role == Role.SPECIALIST
+    sql = _detail_sql(serving=specialist).format(visible=visible)
+    found = sqlread.rows(
+        sql, [issue_id, *visible_params], _DETAIL_ISSUE, *_DETAIL_RELATED.values(), _DETAIL_PARENT
     )
-    issue.clock_list = list(StageClock.objects.filter(issue_id=issue.pk).order_by("started_at", "pk"))
+    if not found:
+        raise Http404
+    issue, *related, parent, has_extensions = found[0][: len(_DETAIL_RELATED) + 3]
+    for name, instance in zip(_DETAIL_RELATED, related, strict=True):
+        sqlread.attach(issue, name, instance)
+    sqlread.attach(issue.category, "parent", parent)
+    issue.has_extensions = bool(has_extensions)
+    issue.serving_specialist_id = found[0][-1] if specialist else None
+    issue.part_list = [
+        _with(part, "unit", unit)
+        for part, unit in sqlread.rows(
+            f"SELECT {_DETAIL_PARTS.sql}, {_DETAIL_PART_UNIT.sql} FROM {_DETAIL_PARTS.table}"
+            f" JOIN {_DETAIL_PART_UNIT.table} ON unit.id = part.unit_id"
+            " WHERE part.issue_id = %s ORDER BY part.dispatched_at, part.id",
+            [issue.pk],
+            _DETAIL_PARTS,
+            _DETAIL_PART_UNIT,
+        )
+    ]
+    issue.clock_list = [
+        stage_clock
+        for (stage_clock,) in sqlread.rows(
+            f"SELECT {_DETAIL_CLOCKS.sql} FROM {_DETAIL_CLOCKS.table}"
+            " WHERE clock.issue_id = %s ORDER BY clock.started_at, clock.id",
+            [issue.pk],
+            _DETAIL_CLOCKS,
+        )
+    ]
     # A unit's clocks run while it has a part in the issue: its row came with the parts.
     units = {part.unit_id: part.unit for part in issue.part_list}
     missing = {c.unit_id for c in issue.clock_list if c.unit_id is not None and c.unit_id not in units}
@@ -195,12 +281,17 @@ def get_issue_detail_for(*, actor: User, issue_id: int) -> Issue:
     return issue
 
 
+def _with(instance, field_name: str, related):
+    sqlread.attach(instance, field_name, related)
+    return instance
+
+
 # The hottest read of the API, written out: the ORM spent three times the query's own run time building and
 # compiling it. It walks the unit's running clocks in due order (index ``clock_unit_running_due``) and keeps
 # each issue's soonest one, so a page costs the same for a unit with a hundred open issues and for one with
 # thousands. The order is ``unit_inbox``'s (tests/api/test_issues_filters.py holds the two together).
 _INBOX_KEYS_SQL = """
-SELECT clock.issue_id, clock.due_at
+SELECT clock.issue_id, clock.due_at, clock.stage, clock.due_from_fallback
 FROM {clocks} AS clock
 WHERE clock.unit_id = %s AND clock.met_at IS NULL AND clock.stopped_at IS NULL{after}
   AND NOT EXISTS (
@@ -235,8 +326,14 @@ def unit_inbox_keys(actor: User, *, after: tuple | None, limit: int) -> list[tup
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    # PostgreSQL gives aware datetimes; SQLite naive ones in UTC.
-    return [(issue_id, due if timezone.is_aware(due) else due.replace(tzinfo=UTC)) for issue_id, due in rows]
+    return [(issue_id, aware(due)) for issue_id, due, _stage, _fallback in rows]
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """A datetime read with a written-out statement: PostgreSQL gives it aware, SQLite naive in UTC."""
+    if moment is None or timezone.is_aware(moment):
+        return moment
+    return moment.replace(tzinfo=UTC)
 
 
 # ---------------------------------------------------------------- the facts a decision about a move needs

@@ -370,6 +370,10 @@ def test_the_problem_pages_query_count_does_not_grow_with_its_history(
     issue = make.handling(
         enterprise_user=enterprise_user, dispatcher=dispatcher, handler=handler, category=category
     )
+    # With no file the page does not ask for files at all (every file comes with an "attach" event).
+    actions.add_attachment(
+        issue=issue, actor=dispatcher, upload=SimpleUploadedFile("说明.txt", "材料".encode())
+    )
     web = _client(client, dispatcher)
     few = _queries(web, f"/issues/{issue.pk}/")
 
@@ -381,6 +385,22 @@ def test_the_problem_pages_query_count_does_not_grow_with_its_history(
     many = _queries(web, f"/issues/{issue.pk}/")
 
     assert many == few
+
+
+def test_the_problem_page_lists_every_file_added_to_the_problem(
+    client, enterprise_user, dispatcher, handler, category
+):
+    issue = make.handling(
+        enterprise_user=enterprise_user, dispatcher=dispatcher, handler=handler, category=category
+    )
+    for name in ("营业执照.pdf.txt", "用电申请（第二版）.txt"):
+        actions.add_attachment(
+            issue=issue, actor=dispatcher, upload=SimpleUploadedFile(name, "材料".encode())
+        )
+
+    page = _client(client, handler).get(f"/issues/{issue.pk}/").content.decode()
+
+    assert "营业执照.pdf.txt" in page and "用电申请（第二版）.txt" in page
 
 
 def test_a_deadline_counted_monday_to_friday_says_so_on_the_page_and_in_the_api(

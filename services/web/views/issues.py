@@ -34,7 +34,7 @@ from services.issues.models import (
     Urgency,
 )
 from services.issues.permissions import ensure_permitted
-from services.issues.selectors import attachments_of, events_of, get_issue_detail_for
+from services.issues.selectors import attachments_of, get_issue_detail_for, history_of
 from services.web import moveforms
 
 FILES_PER_FILING = 5
@@ -82,7 +82,7 @@ def _page(request: HttpRequest, issue, *, tried: moveforms.MoveForm | None = Non
     if tried is not None and tried.slug not in {form.slug for form in forms}:
         forms.insert(0, tried)  # the step closed meanwhile: still show why
     facts = issue.move_facts
-    events = list(events_of(issue))
+    events = history_of(issue)
     may_attach = lc.is_allowed(lc.ATTACH, issue.status) and _may_attach(actor, issue, facts)
     return render(
         request,
@@ -93,7 +93,8 @@ def _page(request: HttpRequest, issue, *, tried: moveforms.MoveForm | None = Non
             "events": events,
             "clocks": issue.clock_list,
             "handlers": _handlers(issue, events),
-            "attachments": attachments_of(issue),
+            # Every file is added by a move that records an "attach" event: no event, no files to read.
+            "attachments": attachments_of(issue) if any(e.kind == lc.ATTACH.name for e in events) else [],
             "forms": forms,
             "may_attach": may_attach,
             "fallback_deadline": any(c.due_from_fallback and c.is_running for c in issue.clock_list),
