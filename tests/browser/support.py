@@ -156,6 +156,9 @@ def assert_accessible(page: Page) -> None:
 
 def horizontal_overflow(page: Page) -> str:
     """Why the page scrolls sideways in its window (naming the widest culprits), or "" when it fits."""
+    # Measured once the page has loaded: a link followed by a click may leave its text in place (what the test
+    # waited for) while a stylesheet is still on its way, and the unstyled page is wider than the styled one.
+    page.wait_for_load_state("load")
     width, inner = page.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
     # A mobile browser zooms out to show a page wider than the screen, which widens innerWidth with it: the
     # screen's own width is the measure.
