@@ -501,6 +501,13 @@ class StageClock(models.Model):
                 condition=Q(met_at__isnull=True, stopped_at__isnull=True),
                 name="clock_unit_running_due",
             ),
+            # The inbox's counts: a unit's running clocks grouped by issue, read from the index alone.
+            models.Index(
+                fields=["unit", "issue"],
+                include=["stage", "due_at"],
+                condition=Q(met_at__isnull=True, stopped_at__isnull=True),
+                name="clock_unit_running_issue",
+            ),
             # Report figures take the dispatches (sign clocks) and answers started in a period.
             models.Index(fields=["stage", "started_at"], name="clock_stage_started"),
             # The sweep reads exactly the clocks with something due, however many are open.

@@ -104,16 +104,22 @@ def _day_bounds(now: datetime) -> tuple[datetime, datetime]:
 
 # The inbox's counts and its usual page, written out: the ORM spent more CPU building and compiling these
 # two statements than PostgreSQL spends running them, and they run on every view of every unit's inbox.
-# ``COUNT(DISTINCT CASE …)`` rather than ``FILTER`` so that the demo's SQLite runs the same statement.
+# The counts group the unit's running clocks by issue from the index ``clock_unit_running_issue`` first, so
+# each issue's status is read once, not once per clock; ``CASE`` rather than ``FILTER`` so that the demo's
+# SQLite runs the same statement.
 _UNIT_COUNTS_SQL = """
-SELECT COUNT(DISTINCT clock.issue_id),
-       COUNT(DISTINCT CASE WHEN clock.stage = %s THEN clock.issue_id END),
-       COUNT(DISTINCT CASE WHEN issue.status = %s THEN clock.issue_id END),
-       COUNT(DISTINCT CASE WHEN clock.due_at >= %s AND clock.due_at < %s THEN clock.issue_id END),
-       COUNT(DISTINCT CASE WHEN clock.due_at < %s THEN clock.issue_id END)
-FROM {clocks} AS clock
-JOIN {issues} AS issue ON issue.id = clock.issue_id
-WHERE clock.unit_id = %s AND clock.met_at IS NULL AND clock.stopped_at IS NULL
+SELECT COUNT(*), COALESCE(SUM(mine.to_sign), 0), COALESCE(SUM(CASE WHEN issue.status = %s THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(mine.due_today), 0), COALESCE(SUM(mine.overdue), 0)
+FROM (
+  SELECT clock.issue_id,
+         MAX(CASE WHEN clock.stage = %s THEN 1 ELSE 0 END) AS to_sign,
+         MAX(CASE WHEN clock.due_at >= %s AND clock.due_at < %s THEN 1 ELSE 0 END) AS due_today,
+         MAX(CASE WHEN clock.due_at < %s THEN 1 ELSE 0 END) AS overdue
+  FROM {clocks} AS clock
+  WHERE clock.unit_id = %s AND clock.met_at IS NULL AND clock.stopped_at IS NULL
+  GROUP BY clock.issue_id
+) AS mine
+JOIN {issues} AS issue ON issue.id = mine.issue_id
 """
 COUNT_KEYS = ("all", "to_sign", "handling", "due_today", "overdue")
 
@@ -133,7 +139,7 @@ def unit_counts(actor: User, *, now: datetime) -> dict[str, int]:
     with connection.cursor() as cursor:
         cursor.execute(
             sql,
-            [Stage.SIGN.value, Status.HANDLING.value, moment(now), moment(end), moment(now), actor.unit_id],
+            [Status.HANDLING.value, Stage.SIGN.value, moment(now), moment(end), moment(now), actor.unit_id],
         )
         return dict(zip(COUNT_KEYS, cursor.fetchone(), strict=True))
 
