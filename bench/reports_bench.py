@@ -245,6 +245,7 @@ def timed(label: str, function, rows: list) -> object:
         result = function()
         elapsed = (time.perf_counter() - started) * 1000
     rows.append((label, elapsed, len(queries)))
+    print(f"  {label:40} {elapsed:10.1f} ms {len(queries):5} queries", flush=True)
     return result
 
 
