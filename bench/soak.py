@@ -106,9 +106,18 @@ def main() -> int:
             target=inject_faults, args=(args, processes, run["started"], run["faults"]), daemon=True
         )
         injector.start()
+        samples: list[float] = []
+        done = threading.Event()
+        sampler = threading.Thread(target=sample_load, args=(samples, done), daemon=True)
+        sampler.start()
         run_locust(args, env, out, port, accounts)
+        done.set()
         injector.join(timeout=120)
         run["load_end"] = os.getloadavg()
+        run["load_during"] = {
+            "mean": round(sum(samples) / max(len(samples), 1), 2),
+            "max": round(max(samples, default=0), 2),
+        }
         run["ended"] = time.time()
         run["drained"] = drain(run["marks"], args.drain)
         run["marks"].update({f"{name}_end": mark for name, mark in starting_marks().items()})
@@ -126,6 +135,12 @@ def main() -> int:
     return finish(out, run)
 
 
+def sample_load(samples: list[float], done: threading.Event) -> None:
+    """The machine's 1-minute load average every 10 s while the load runs (others share the machine)."""
+    while not done.wait(10):
+        samples.append(os.getloadavg()[0])
+
+
 def check_again(args, out: Path) -> int:
     """The checks and the report once more, from a finished run's folder (the database as it is now)."""
     os.environ.update(environment(args, out))
@@ -137,7 +152,12 @@ def check_again(args, out: Path) -> int:
 
 def finish(out: Path, run: dict) -> int:
     result = check(out, run["marks"], run["faults"], run["started"], run["ended"], run["drained"])
-    result["load_average"] = {"start": run["load_start"], "end": run["load_end"]}
+    result["load_average"] = {
+        "start": run["load_start"],
+        "end": run["load_end"],
+        "during": run.get("load_during", {}),
+        "cpus": os.cpu_count(),
+    }
     result["settings"] = run["settings"]
     (out / "result.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
     report(result)
@@ -791,7 +811,11 @@ def report(result: dict) -> None:
         f"{len(n['messages_twice'])}; deliveries {n['deliveries']}, sent rows {n['deliveries_sent']}, "
         f"messages sent {n['messages_sent']} (repeated {n['messages_sent_twice']}); drain {result['drain']}"
     )
-    print(f"load average: start {result['load_average']['start']}, end {result['load_average']['end']}")
+    load = result["load_average"]
+    print(
+        f"load average (1, 5, 15 min) at the start {load['start']}, at the end {load['end']}; 1-minute during "
+        f"the load {load['during']} on {load['cpus']} CPUs"
+    )
     print()
     for name, ok in result["checks"].items():
         print(f"  {'PASS' if ok else 'FAIL'}  {name}")
