@@ -168,6 +168,8 @@ REST_KNOX = {
 }
 # Web sessions: JIANGJIN_SESSION_HOURS after signing in, or until the browser closes with
 # JIANGJIN_SESSION_AT_BROWSER_CLOSE=1.
+# Database sessions whose per-request read is written out (services/accounts/sessions.py).
+SESSION_ENGINE = "services.accounts.sessions"
 SESSION_COOKIE_AGE = int(float(os.environ.get("JIANGJIN_SESSION_HOURS", "12")) * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("JIANGJIN_SESSION_AT_BROWSER_CLOSE", False)
 AUTHENTICATION_BACKENDS = [
@@ -417,6 +419,7 @@ SPECTACULAR_SETTINGS = {
         "SatisfactionEnum": "services.issues.models.Satisfaction",
         "FigureEnum": "services.reports.models.Figure",
         "EventKindEnum": "services.issues.lifecycle.EVENT_KINDS",
+        "ErrorCodeEnum": "services.core.errors.ErrorCode",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
