@@ -43,6 +43,7 @@ windows. Exit status 0 when every check holds.
 import argparse
 import contextlib
 import json
+import math
 import os
 import re
 import secrets
@@ -544,10 +545,11 @@ def in_fault_window(moment: float, faults: list[dict]) -> str | None:
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float:
+    """Nearest rank: the smallest value with at least ``fraction`` of the values at or below it."""
     if not sorted_values:
         return 0.0
-    index = min(len(sorted_values) - 1, max(0, round(fraction * len(sorted_values) + 0.5) - 1))
-    return sorted_values[index]
+    rank = math.ceil(round(fraction * len(sorted_values), 9))  # 0.99 × 100 is 99.00000000000001 in floats
+    return sorted_values[min(len(sorted_values), max(rank, 1)) - 1]
 
 
 def latency_table(requests: list[dict], faults: list[dict], seconds: float) -> list[dict]:
