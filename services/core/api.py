@@ -15,6 +15,7 @@ client's input too, and answers 400.
 """
 
 import functools
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, timedelta
@@ -26,6 +27,8 @@ from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, TooMan
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
+from django.db import InterfaceError as DatabaseInterfaceError
+from django.db import OperationalError as DatabaseOperationalError
 from django.db.models import Model
 from django.http import Http404, JsonResponse
 from django.utils import translation
@@ -45,6 +48,8 @@ from services.core.errors import ActionRefused, ErrorCode, InvalidInput, Invalid
 from services.core.inputs import RequestTooLarge
 from services.core.pagination import CursorTokens, PageNumberTokens
 from services.core.text import NUL_MESSAGE
+
+logger = logging.getLogger(__name__)
 
 NON_FIELD = "non_field_errors"
 
@@ -236,6 +241,18 @@ def _handle(exc: Exception) -> Response | None:
             error_body(ErrorCode.PERMISSION_DENIED, exceptions.PermissionDenied.default_detail),
             status=status.HTTP_403_FORBIDDEN,
         )
+    if isinstance(exc, DatabaseOperationalError | DatabaseInterfaceError):
+        # The database failed under the request: most often its connection was lost in the middle (the server
+        # restarted or ended it, a failover), or a lock or statement timed out.
+        # A move may have been committed before the connection went (while the answer was being read), so the
+        # client looks before it tries again, as after any lost answer. Logged like a 500.
+        logger.error("database unavailable while answering: %s", exc, exc_info=exc)
+        response = Response(
+            error_body(ErrorCode.UNAVAILABLE, _("数据库暂时不可用，操作可能未完成，请查看后重试。")),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+        response["Retry-After"] = "1"
+        return response
     if isinstance(exc, exceptions.APIException):
         # ParseError (400), PermissionDenied (403), MethodNotAllowed (405), NotAcceptable (406),
         # UnsupportedMediaType (415) and RequestTooLarge (413) keep their status; their codes are in the

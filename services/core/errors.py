@@ -48,6 +48,11 @@ class ErrorCode(models.TextChoices):
         "请求体须为 JSON（上传为 multipart/form-data）/ the body must be JSON, an upload multipart/form-data (415)",
     )
     THROTTLED = "throttled", "请求过于频繁，见 Retry-After / throttled; see Retry-After (429)"
+    UNAVAILABLE = (
+        "unavailable",
+        "数据库暂时不可用（如连接中断），操作可能未完成，请查看后重试（见 Retry-After）/ the database was briefly "
+        "unavailable (a lost connection): the action may or may not have been done; look, then retry (503)",
+    )
 
 
 class ActionRefused(Exception):

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError
+from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions
 
@@ -46,6 +46,8 @@ ANSWERS = [
     (RequestDataTooBig(), 413, "too_large"),
     (exceptions.UnsupportedMediaType("text/plain"), 415, "unsupported_media_type"),
     (exceptions.Throttled(wait=30), 429, "throttled"),
+    (OperationalError("server closed the connection unexpectedly"), 503, "unavailable"),
+    (InterfaceError("connection already closed"), 503, "unavailable"),
 ]
 
 

@@ -2,7 +2,7 @@
 
 Found by the soak: while Redis restarted, every page (the header's cached unread count) and every throttled API
 call answered 500; after ``pg_terminate_backend``, the next request of each web worker answered 500 on its kept
-connection.
+connection, and a request whose connection was ended under it answered Django's bare 500 page.
 """
 
 import psycopg
@@ -12,6 +12,7 @@ from django.db import close_old_connections, connection
 from rest_framework.test import APIClient
 
 from services.accounts.models import User
+from services.accounts.tokens import issue_token
 
 # Nothing listens on port 1: connecting is refused at once, as while Redis restarts.
 UNREACHABLE_REDIS = {
@@ -74,3 +75,35 @@ def test_a_kept_connection_the_server_ended_while_idle_is_replaced_before_the_ne
 
     close_old_connections()  # what Django does when the next request starts
     assert User.objects.count() == 0
+
+
+def _end_this_connection() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    params = connection.get_connection_params()
+    with psycopg.connect(
+        **{k: v for k, v in params.items() if k in ("dbname", "user", "host", "port", "password")},
+        autocommit=True,
+    ) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_api_request_whose_connection_is_ended_under_it_answers_503_in_the_error_shape(dispatcher):
+    _row, token = issue_token(dispatcher)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    _end_this_connection()
+    connection.health_check_done = (
+        True  # ended after the request's check: the next query meets a dead connection
+    )
+
+    response = client.get("/api/v1/issues/")
+    close_old_connections()  # as when a real request ends: the dead connection is dropped
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "1"
+    assert response.json()["code"] == "unavailable"
+    assert set(response.json()) == {"code", "message", "fields"}
