@@ -372,6 +372,9 @@ class Issue(models.Model):
             models.Index(fields=["lead_unit", "status"], name="issue_lead_unit_status"),
             models.Index(fields=["enterprise", "-created_at"], name="issue_enterprise_created"),
             models.Index(fields=["status", "-created_at"], name="issue_status_created"),
+            # The inbox's "being handled" count asks, per issue of the unit, whether it is being handled: a
+            # probe of this small index alone, not of the whole table's rows.
+            models.Index(fields=["id"], condition=Q(status=Status.HANDLING), name="issue_handling"),
         ]
         constraints = [
             models.CheckConstraint(
