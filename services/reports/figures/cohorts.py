@@ -45,11 +45,10 @@ from services.reports.figures.breakdowns import (
     issue_bucket,
     lead_unit_at,
     month_key,
-    month_of,
     months_of,
 )
 from services.reports.figures.definitions import TOTAL, Breakdown, Scope, Tallies
-from services.visits.coverage import coverage, default_scope, on_site_visits
+from services.visits.coverage import default_scope, on_site_visits
 from services.visits.models import Method, Visit
 from services.workcalendar import calendar as workcalendar
 
@@ -339,6 +338,10 @@ def visit_source(scope: Scope) -> Source:
             "visits": Q(),
             "visiting_specialists": Distinct("specialist_id", User, counted),
             "visited_above_scale": Distinct("enterprise_id", Enterprise, counted),
+            # On-site coverage's numerator: enterprises in scope (above-scale and active) visited on site in
+            # the period — ``services.visits.coverage``'s definition, counted over the period's visits in
+            # this same query instead of probing every enterprise in scope for a visit.
+            "covered": Distinct("enterprise_id", Enterprise, counted & Q(enterprise__is_active=True)),
         },
     )
 
@@ -377,33 +380,13 @@ def specialist_cohort(scope: Scope) -> Tallies:
 
 
 def coverage_cohort(scope: Scope) -> Tallies:
+    """On-site coverage's denominator, the enterprises in scope (its numerator comes with the visits)."""
     if scope.by is None:
-        result = coverage(scope.period)
-        return {TOTAL: {"in_scope": result.in_scope, "covered": result.visited}}
+        return {TOTAL: {"in_scope": default_scope().count()}}
     if scope.by == Breakdown.MONTH:
         in_scope = default_scope().count()
-        visited = (
-            on_site_visits(scope.period)
-            .filter(enterprise__in=default_scope())
-            .annotate(bucket=month_of(scope, "visited_at"))
-            .values("bucket")
-            .annotate(covered=Count("enterprise_id", distinct=True))
-            .order_by()
-        )
-        tallies: Tallies = {
-            month_key(first): {"in_scope": in_scope} for first, _after in months_of(scope.period)
-        }
-        for row in visited:
-            tallies.setdefault(month_key(row["bucket"]), {"in_scope": in_scope})["covered"] = row["covered"]
-        return tallies
-    visited = on_site_visits(scope.period).filter(enterprise_id=OuterRef("pk"))
-    return group_by(
-        scope,
-        default_scope(),
-        enterprise_bucket(scope, "", "created_at"),
-        in_scope=Count("pk"),
-        covered=Count("pk", filter=Q(Exists(visited))),
-    )
+        return {month_key(first): {"in_scope": in_scope} for first, _after in months_of(scope.period)}
+    return group_by(scope, default_scope(), enterprise_bucket(scope, "", "created_at"), in_scope=Count("pk"))
 
 
 def served_cohort(scope: Scope) -> Tallies:

@@ -144,9 +144,9 @@ SOURCE_OF = {
     "dispatches": ("dispatched", "cut_short", "signable", "signed", "signed_on_time", "sent_back"),
     "served": ("served",),
     "overdue": ("overdue", "overdue_issues"),
-    "visits": ("visits", "visiting_specialists", "visited_above_scale"),
+    "visits": ("visits", "visiting_specialists", "visited_above_scale", "covered"),
     "specialists": ("specialists",),
-    "coverage": ("in_scope", "covered"),
+    "coverage": ("in_scope",),
 }
 SOURCE_BY_NAME = {name: source for source, names in SOURCE_OF.items() for name in names}
 
