@@ -406,7 +406,7 @@ def served_cohort(scope: Scope) -> Tallies:
         sql, part_params = part.query.sql_with_params()
         compiled.append(f"({sql})" if connection.features.supports_parentheses_in_compound else sql)
         params.extend(part_params)
-    union = " UNION ".join(compiled)
+    union = " UNION ALL ".join(compiled)  # COUNT(DISTINCT …) removes the repeats once
     with connection.cursor() as cursor:
         if grouped:
             # DISTINCT: with one part (by unit or category) there is no UNION to remove repeats.
