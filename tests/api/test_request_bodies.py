@@ -64,7 +64,7 @@ def test_a_multipart_body_where_json_belongs_is_415_in_english_when_asked(
     assert response.status_code == 415
     assert response.json() == {
         "code": "unsupported_media_type",
-        "message": "This endpoint takes a application/json request body, not “multipart/form-data”.",
+        "message": "This endpoint takes its request body as application/json, not “multipart/form-data”.",
         "fields": {},
     }
 
