@@ -16,7 +16,7 @@ from services.issues.models import Satisfaction
 from services.reports import rollups
 from services.reports.figures import Breakdown, compute
 from services.reports.figures.compute import scope_of
-from services.reports.models import DayTally, Grain, RollupState, StaleDay
+from services.reports.models import ROLLUP_COUNTS, DayTally, Grain, RollupState, StaleDay
 from services.visits.coverage import Period
 from services.workcalendar import actions as calendar_actions
 from services.workcalendar.models import DayKind
@@ -234,3 +234,16 @@ def test_a_finished_period_or_one_before_the_roll_ups_began_is_computed_live(bui
 def test_without_a_rebuild_the_roll_ups_are_not_read(db):
     with clock.travel_to(NOW):
         assert not rollups.applies(scope_of(Period.year(2025)))
+
+
+def test_the_roll_up_counts_are_exactly_the_issue_and_dispatch_sources_counts_and_the_tally_columns():
+    columns = {field.name for field in DayTally._meta.concrete_fields} - {
+        "id",
+        "day",
+        "grain",
+        "key",
+        "counted_at",
+    }
+
+    assert list(ROLLUP_COUNTS) == [*compute.SOURCE_OF["issues"], *compute.SOURCE_OF["dispatches"]]
+    assert columns == set(ROLLUP_COUNTS)
