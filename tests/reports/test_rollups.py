@@ -15,7 +15,7 @@ from services.core import clock
 from services.issues.models import Satisfaction
 from services.reports import rollups
 from services.reports.figures import Breakdown, compute
-from services.reports.figures.compute import scope_of
+from services.reports.figures.compute import SOURCE_OF, scope_of
 from services.reports.models import ROLLUP_COUNTS, DayTally, Grain, RollupState, StaleDay
 from services.visits.coverage import Period
 from services.workcalendar import actions as calendar_actions
@@ -245,5 +245,5 @@ def test_the_roll_up_counts_are_exactly_the_issue_and_dispatch_sources_counts_an
         "counted_at",
     }
 
-    assert list(ROLLUP_COUNTS) == [*compute.SOURCE_OF["issues"], *compute.SOURCE_OF["dispatches"]]
+    assert list(ROLLUP_COUNTS) == [*SOURCE_OF["issues"], *SOURCE_OF["dispatches"]]
     assert columns == set(ROLLUP_COUNTS)
