@@ -5,6 +5,7 @@ from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 
+from jiangjin.urls import handler500  # noqa: F401 — the product's, in this root URLconf too
 from jiangjin.urls import urlpatterns as product_urlpatterns
 from services.issues.models import Issue
 

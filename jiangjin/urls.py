@@ -7,6 +7,9 @@ admin.site.site_header = _("江津区企业吹哨·部门报到平台 管理后�
 admin.site.site_title = _("企业服务平台管理")
 admin.site.index_title = _("系统管理")
 
+# A database lost under a request answers 503 with Retry-After, on a page or in the API's error shape.
+handler500 = "services.web.views.errors.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),

@@ -9,10 +9,12 @@ import psycopg
 import pytest
 from django.core.cache import cache
 from django.db import close_old_connections, connection
+from django.test import Client
 from rest_framework.test import APIClient
 
 from services.accounts.models import User
 from services.accounts.tokens import issue_token
+from services.web.views.errors import server_error
 
 # Nothing listens on port 1: connecting is refused at once, as while Redis restarts.
 UNREACHABLE_REDIS = {
@@ -107,3 +109,44 @@ def test_an_api_request_whose_connection_is_ended_under_it_answers_503_in_the_er
     assert response["Retry-After"] == "1"
     assert response.json()["code"] == "unavailable"
     assert set(response.json()) == {"code", "message", "fields"}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_page_whose_connection_is_ended_under_it_answers_503_saying_the_step_may_not_be_done(dispatcher):
+    client = Client(raise_request_exception=False)
+    client.force_login(dispatcher)
+    _end_this_connection()
+    connection.health_check_done = True  # ended after the request's check: the session read meets it
+
+    response = client.get("/")
+    close_old_connections()
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "1"
+    assert "数据库暂时不可用，操作可能未完成，请查看后重试。" in response.content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_api_call_whose_token_cannot_be_read_answers_503_in_the_error_shape(dispatcher):
+    client = Client(raise_request_exception=False)
+    client.force_login(dispatcher)  # a session: the failure comes in the middleware, before DRF's own handler
+    _end_this_connection()
+    connection.health_check_done = True
+
+    response = client.get("/api/v1/issues/")
+    close_old_connections()
+
+    assert response.status_code == 503
+    assert response.json()["code"] == "unavailable"
+    assert set(response.json()) == {"code", "message", "fields"}
+
+
+def test_any_other_server_error_is_still_a_plain_500(rf):
+    try:
+        raise RuntimeError("一个程序错误")
+    except RuntimeError:
+        response = server_error(rf.get("/"))
+
+    assert response.status_code == 500
