@@ -404,7 +404,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Jiangjin Enterprise Service API",
     "DESCRIPTION": "江津区企业吹哨·部门报到平台 API。/ The API of Jiangjin's enterprise service platform.",
     # Of the API under /api/v1/; README.md's "API changelog" says what each version changed.
-    "VERSION": "1.3.0",
+    "VERSION": "1.4.0",
     # Request and response models apart: read-only fields never appear in what a client sends.
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -6,11 +6,12 @@ transaction, so nothing it touched survives.
 """
 
 import logging
+import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from services.accounts.models import Role, User
 from services.core import clock
 from services.core.errors import InvalidInput, InvalidTransition, NotPermitted
+from services.core.keys import key_taken, parse_client_key
 from services.core.text import clean_text
 from services.departments.models import Unit
 from services.enterprises.models import Enterprise
@@ -262,8 +264,18 @@ def file_issue(
     contact_name: str = "",
     contact_phone: str = "",
     visit=None,
+    client_key: uuid.UUID | str | None = None,
 ) -> Issue:
-    """An enterprise files a problem; its specialist or a dispatcher may file on its behalf (代为提交)."""
+    """An enterprise files a problem; its specialist or a dispatcher may file on its behalf (代为提交).
+
+    ``client_key`` is the filer's key for this submission: sent again (a retry after a lost answer, a double
+    click), it returns the problem the first one filed, with ``repeated`` set, and files nothing.
+    """
+    key = parse_client_key(client_key)
+    if key is not None:
+        first = _filed_with_key(actor, key)
+        if first is not None:
+            return first
     at = clock.now()
     serving = current_specialist_id(enterprise.pk)
     if not may_file_for(actor, enterprise.pk, serving):
@@ -292,26 +304,46 @@ def file_issue(
         channel = Channel.ON_BEHALF
     else:
         channel = Channel.PHONE
-    with transaction.atomic():
-        issue = Issue.objects.create(
-            number=_next_number(at),
-            title=title,
-            description=description,
-            enterprise=enterprise,
-            category=category,
-            urgency=urgency,
-            complexity=complexity,
-            channel=channel,
-            status=Status.SUBMITTED,
-            filed_by=actor,
-            visit=visit,
-            contact_name=contact_name or enterprise.contact_name,
-            contact_phone=contact_phone or enterprise.contact_phone,
-            created_at=at,
-        )
-        accept = _start_clock(issue, Stage.ACCEPT, unit=None, at=at, policy=IssuePolicy.current())
-        _record(issue, lc.SUBMIT.name, actor=actor, at=at, data={"channel": channel, **_clocks(accept)})
+    try:
+        with (
+            transaction.atomic()
+        ):  # a savepoint when the caller holds a transaction (a visit, the filing page)
+            issue = Issue.objects.create(
+                number=_next_number(at),
+                title=title,
+                description=description,
+                enterprise=enterprise,
+                category=category,
+                urgency=urgency,
+                complexity=complexity,
+                channel=channel,
+                status=Status.SUBMITTED,
+                filed_by=actor,
+                visit=visit,
+                contact_name=contact_name or enterprise.contact_name,
+                contact_phone=contact_phone or enterprise.contact_phone,
+                created_at=at,
+                client_key=key,
+            )
+            accept = _start_clock(issue, Stage.ACCEPT, unit=None, at=at, policy=IssuePolicy.current())
+            _record(issue, lc.SUBMIT.name, actor=actor, at=at, data={"channel": channel, **_clocks(accept)})
+    except IntegrityError:
+        # The same key committed by a send that ran at the same moment: that one is the problem.
+        first = _filed_with_key(actor, key) if key is not None else None
+        if first is None:
+            raise
+        return first
     return issue
+
+
+def _filed_with_key(actor: User, key: uuid.UUID) -> Issue | None:
+    first = Issue.objects.filter(client_key=key).first()
+    if first is None:
+        return None
+    if first.filed_by_id != actor.pk:
+        raise key_taken()
+    first.repeated = True  # the caller files nothing more (attachments) for a repeat
+    return first
 
 
 # ---------------------------------------------------------------- the dispatcher's desk

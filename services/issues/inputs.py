@@ -58,6 +58,15 @@ class IssueCreateSerializer(serializers.Serializer):
         allow_null=True,
         help_text="来源走访记录 / the visit the problem was found on",
     )
+    client_key = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text=(
+            "客户端为本次提交生成的随机 UUID；同一标识再次提交（如网络中断后重试）返回首次提交的诉求，不重复立案 / "
+            "a random UUID the client makes for this submission: sent again (a retry after a lost answer), "
+            "it returns the problem the first one filed and files nothing"
+        ),
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -363,6 +363,8 @@ class Issue(models.Model):
     rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True, db_index=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # The filer's key for this submission (services/core/keys.py): sent again, it finds this problem.
+    client_key = models.UUIDField(_("提交标识"), null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("诉求")

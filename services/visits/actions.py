@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from services.accounts.models import Role, User
 from services.core import clock
 from services.core.errors import InvalidInput, NotPermitted
+from services.core.keys import key_taken, parse_client_key
 from services.core.text import clean_text
 from services.enterprises.models import Enterprise
 from services.enterprises.selectors import current_specialist_id
@@ -72,7 +73,7 @@ def log_visit(
     ``client_key`` is the phone's key for this submission: sent again (an offline queue catching up, a
     response lost on a weak signal, two sends at once), it returns the visit the first one recorded.
     """
-    key = _parse_key(client_key)
+    key = parse_client_key(client_key)
     if key is not None:
         first = _first_with_key(actor, key)
         if first is not None:
@@ -161,22 +162,10 @@ def log_visit(
     return visit
 
 
-def _parse_key(client_key: uuid.UUID | str | None) -> uuid.UUID | None:
-    if client_key in (None, ""):
-        return None
-    if isinstance(client_key, uuid.UUID):
-        return client_key
-    try:
-        return uuid.UUID(str(client_key))
-    except ValueError:
-        raise InvalidInput({"client_key": [_("提交标识格式不正确。")]}) from None
-
-
 def _first_with_key(actor: User, key: uuid.UUID) -> Visit | None:
     first = Visit.objects.filter(client_key=key).first()
     if first is not None and first.specialist_id != actor.pk:
-        # Keys are random; someone else's key here is a forged or broken client, never a repeat.
-        raise InvalidInput({"client_key": [_("提交标识已被使用。")]})
+        raise key_taken()
     return first
 
 

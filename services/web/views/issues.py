@@ -6,6 +6,8 @@ parses with that input and calls the move's action. A refusal re-renders the pag
 reason and the person's input kept; nothing is half-saved.
 """
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -18,6 +20,7 @@ from rest_framework.exceptions import ValidationError as SerializerError
 from services.core import clock
 from services.core.api import choice_label
 from services.core.errors import ActionRefused, InvalidInput
+from services.core.keys import parse_client_key
 from services.issues import actions, workflow
 from services.issues import lifecycle as lc
 from services.issues.attachments import KINDS, PER_ISSUE_MAX, inspect_upload, max_bytes
@@ -196,6 +199,13 @@ def _categories() -> list[dict]:
     return list(groups.values())
 
 
+def _form_key(request: HttpRequest) -> uuid.UUID:
+    try:
+        return parse_client_key(request.POST.get("client_key")) or uuid.uuid4()
+    except InvalidInput:
+        return uuid.uuid4()
+
+
 @login_required
 def file_issue_page(request: HttpRequest) -> HttpResponse:
     """An enterprise files a problem (its specialist and the dispatchers file from the enterprise's own page)."""
@@ -215,8 +225,9 @@ def file_issue_page(request: HttpRequest) -> HttpResponse:
             serializer.is_valid(raise_exception=True)
             with transaction.atomic():
                 issue = actions.file_issue(actor=actor, **serializer.validated_data)
-                for upload in uploads:
-                    actions.add_attachment(issue=issue, actor=actor, upload=upload)
+                if not getattr(issue, "repeated", False):  # a form sent twice files its files once
+                    for upload in uploads:
+                        actions.add_attachment(issue=issue, actor=actor, upload=upload)
         except SerializerError as error:
             errors = error.detail if isinstance(error.detail, dict) else {"__all__": error.detail}
         except InvalidInput as refused:
@@ -232,9 +243,13 @@ def file_issue_page(request: HttpRequest) -> HttpResponse:
         {
             "groups": _categories(),
             "data": request.POST if request.method == "POST" else {},
+            # One key per filling of the form, kept across a refused send: sent twice, it files once.
+            "client_key": _form_key(request),
             "errors": {key: [str(m) for m in value] for key, value in errors.items()},
             "general_errors": [
-                str(m) for key in ("__all__", "non_field_errors", "enterprise") for m in errors.get(key, [])
+                str(m)
+                for key in ("__all__", "non_field_errors", "enterprise", "client_key")
+                for m in errors.get(key, [])
             ],
             "upload_rules": _upload_rules(),
             "files_max": FILES_PER_FILING,
