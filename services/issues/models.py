@@ -513,11 +513,11 @@ class StageClock(models.Model):
                 name="clock_unit_running_due",
             ),
             # The inbox's counts: a unit's running clocks grouped by issue, read from the index alone.
+            # (Key columns rather than INCLUDE, which SQLite does not have.)
             models.Index(
-                fields=["unit", "issue"],
-                include=["stage", "due_at"],
+                fields=["unit", "issue", "stage", "due_at"],
                 condition=Q(met_at__isnull=True, stopped_at__isnull=True),
-                name="clock_unit_running_issue",
+                name="clock_unit_running_issue_stage",
             ),
             # Report figures take the dispatches (sign clocks) and answers started in a period.
             models.Index(fields=["stage", "started_at"], name="clock_stage_started"),

@@ -259,7 +259,8 @@ def issue_days(issue_ids: Iterable[int]) -> set[dt.date]:
     parts = IssueUnit.objects.filter(issue_id__in=ids, role=UnitRole.LEAD).values_list(
         "dispatched_at", flat=True
     )
-    moments += list(starts.union(parts, all=True))
+    # Without the models' default ordering: SQLite refuses ORDER BY inside a compound statement.
+    moments += list(starts.order_by().union(parts.order_by(), all=True))
     zone = _zone()
     return {moment.astimezone(zone).date() for moment in moments if moment is not None}
 
