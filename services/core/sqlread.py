@@ -31,7 +31,7 @@ class Columns:
 
     @property
     def table(self) -> str:
-        return f"{connection.ops.quote_name(self.model._meta.db_table)} AS {self.alias}"
+        return f"{table(self.model)} AS {self.alias}"
 
     def build(self, values: Sequence) -> Model | None:
         """The instance of one row's values (``None`` for the empty side of a LEFT JOIN)."""
@@ -76,6 +76,11 @@ def _converters_for(columns: Columns, vendor: str) -> list:
         if converters:
             found.append((index, converters, expression))
     return found
+
+
+def table(model: type[Model]) -> str:
+    """The model's table name, quoted for a written-out statement."""
+    return connection.ops.quote_name(model._meta.db_table)
 
 
 def rows(sql: str, params: Sequence, *shapes: Columns) -> list[tuple]:

@@ -305,9 +305,8 @@ def file_issue(
     else:
         channel = Channel.PHONE
     try:
-        with (
-            transaction.atomic()
-        ):  # a savepoint when the caller holds a transaction (a visit, the filing page)
+        # A savepoint when the caller holds a transaction (a visit, the filing page).
+        with transaction.atomic():
             issue = Issue.objects.create(
                 number=_next_number(at),
                 title=title,

@@ -186,18 +186,14 @@ _DETAIL_PART_UNIT = sqlread.columns(Unit, "unit")
 _DETAIL_CLOCKS = sqlread.columns(StageClock, "clock")
 
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def _detail_sql(*, serving: bool) -> str:
     return _DETAIL_SQL.format(
         issue=_DETAIL_ISSUE.sql,
         issue_table=_DETAIL_ISSUE.table,
         parent=_DETAIL_PARENT.sql,
         parent_table=_DETAIL_PARENT.table,
-        extensions=_table(ExtensionRequest),
-        serving=_SERVING_SQL.format(assignments=_table(SpecialistAssignment)) if serving else "",
+        extensions=sqlread.table(ExtensionRequest),
+        serving=_SERVING_SQL.format(assignments=sqlread.table(SpecialistAssignment)) if serving else "",
         visible="{visible}",
         **{name: shape.sql for name, shape in _DETAIL_RELATED.items()},
         **{f"{name}_table": shape.table for name, shape in _DETAIL_RELATED.items()},

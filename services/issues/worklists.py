@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from services.accounts import roles
 from services.accounts.models import User
+from services.core import sqlread
 from services.core.api import choice_label
 from services.departments.models import Unit
 from services.enterprises.models import Enterprise
@@ -129,10 +130,6 @@ assert _HANDLING.isidentifier()  # written into SQL as a literal
 COUNT_KEYS = ("all", "to_sign", "handling", "due_today", "overdue")
 
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def unit_counts(actor: User, *, now: datetime) -> dict[str, int]:
     """To sign, being handled, due today and overdue: the unit's running clocks, counted per issue; ``all``
     is the whole inbox (every issue with a running clock of the unit)."""
@@ -142,7 +139,9 @@ def unit_counts(actor: User, *, now: datetime) -> dict[str, int]:
     moment = connection.ops.adapt_datetimefield_value
     # The status is written into the statement, not bound: a prepared statement's generic plan could not
     # otherwise match it to the partial index (a constant of the code, never input).
-    sql = _UNIT_COUNTS_SQL.format(clocks=_table(StageClock), issues=_table(Issue), handling=_HANDLING)
+    sql = _UNIT_COUNTS_SQL.format(
+        clocks=sqlread.table(StageClock), issues=sqlread.table(Issue), handling=_HANDLING
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             sql,
@@ -227,11 +226,11 @@ def inbox_rows(actor: User, *, limit: int) -> list[dict]:
     keys, params = unit_inbox_keys_sql(actor, after=None, limit=limit)
     sql = _INBOX_ROWS_SQL.format(
         keys=keys,
-        issues=_table(Issue),
-        enterprises=_table(Enterprise),
-        categories=_table(Category),
-        units=_table(Unit),
-        parts=_table(IssueUnit),
+        issues=sqlread.table(Issue),
+        enterprises=sqlread.table(Enterprise),
+        categories=sqlread.table(Category),
+        units=sqlread.table(Unit),
+        parts=sqlread.table(IssueUnit),
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, actor.unit_id])

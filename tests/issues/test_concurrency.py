@@ -4,16 +4,14 @@ Each thread has its own database connection (closed when the thread ends) and wa
 two calls really overlap.
 """
 
-import threading
-
 import pytest
-from django.db import connection
 
 from services.core import clock
 from services.core.errors import InvalidTransition
 from services.issues import actions
 from services.issues.lifecycle import Status
 from services.issues.models import Issue, IssueEvent
+from tests.concurrency import race as run_together
 from tests.issues.state import shanghai
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -22,28 +20,7 @@ NOW = shanghai(2026, 3, 2, 10)
 
 
 def race(*calls):
-    """Run the calls in parallel threads, released together; return each call's result or exception."""
-    barrier = threading.Barrier(len(calls), timeout=20)
-    outcomes: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            connection.ensure_connection()
-            barrier.wait()
-            with clock.travel_to(NOW):
-                outcomes[index] = call()
-        except Exception as exc:  # the outcome under test
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a racing call never finished"
-    return outcomes
+    return run_together(*calls, at=NOW)
 
 
 def split(outcomes):

@@ -1,17 +1,16 @@
 """A filing sent again with the filer's key files once: the repeat returns the first problem (#12: a client that
 retries after a lost answer or a 503 must not file twice)."""
 
-import threading
 import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from rest_framework.test import APIClient
 
 from services.core.errors import InvalidInput
 from services.issues import actions
 from services.issues.models import Issue, IssueAttachment, IssueEvent
+from tests.concurrency import race
 from tests.factories import EnterpriseUserFactory
 
 KEY = uuid.UUID("0b3e5f1a-7c2d-4e8b-9a61-5d4c3b2a1f09")
@@ -69,24 +68,7 @@ def test_a_key_that_is_not_a_uuid_is_refused_beside_the_key(enterprise_user, ent
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_same_key_sent_twice_at_the_same_moment_files_one_problem(enterprise_user, enterprise, category):
-    barrier = threading.Barrier(2, timeout=20)
-    outcomes: list = [None, None]
-
-    def run(index):
-        try:
-            connection.ensure_connection()
-            barrier.wait()
-            outcomes[index] = send(enterprise_user, enterprise, category)
-        except Exception as exc:  # the outcome under test
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = race(*[lambda: send(enterprise_user, enterprise, category)] * 2)
 
     assert all(isinstance(outcome, Issue) for outcome in outcomes), outcomes
     assert outcomes[0].pk == outcomes[1].pk

@@ -1,16 +1,15 @@
 """A visit sent twice with the phone's key is recorded once: the repeat returns the first visit."""
 
-import threading
 import uuid
 
 import pytest
-from django.db import connection
 
 from services.core import clock
 from services.core.errors import InvalidInput
 from services.issues.models import Issue
 from services.visits.actions import FoundProblem, log_visit
 from services.visits.models import Visit
+from tests.concurrency import race
 from tests.factories import AssignmentFactory, SpecialistFactory
 from tests.issues.state import shanghai
 
@@ -88,24 +87,7 @@ def test_another_specialists_key_is_refused_not_returned(specialist, enterprise,
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_same_key_sent_twice_at_the_same_moment_gives_one_visit(specialist, enterprise, category):
-    barrier = threading.Barrier(2, timeout=20)
-    outcomes: list = [None, None]
-
-    def run(index):
-        try:
-            connection.ensure_connection()
-            barrier.wait()
-            outcomes[index] = send(specialist, enterprise, category)
-        except Exception as exc:  # the outcome under test
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = race(*[lambda: send(specialist, enterprise, category)] * 2)
 
     assert all(isinstance(outcome, Visit) for outcome in outcomes), outcomes
     assert outcomes[0].pk == outcomes[1].pk
