@@ -159,7 +159,7 @@ _ROW = (
     '<td data-label="{}"><span class="badge status-{}">{}</span></td>'
     '<td data-label="{}"><span class="badge urgency-{}">{}</span></td>'
     '<td data-label="{}">{}</td>'
-    '<td data-label="{}" class="nowrap">{}</td>'
+    '<td data-label="{}" class="due-cell">{}</td>'
     "</tr>\n"
 )
 
