@@ -242,6 +242,16 @@ ROLLUP_COUNTS = (
 )
 
 
+# The distinct counts (``SOURCE_OF["visits"]`` and ``["served"]``) kept as first appearances: for each day, the
+# enterprises (specialists) whose first qualifying visit or filing of that day's year, quarter or month was on
+# that day. Summed over a calendar year, quarter or month, they give its distinct count; ``visits`` is a plain
+# count of the day's visits. ``services.reports.rollups`` counts them.
+FIRST_PERIODS = ("year", "quarter", "month")
+DISTINCT_NAMES = ("visited_above_scale", "covered", "visiting_specialists", "served")
+FIRST_COUNTS = tuple(f"{name}_first_in_{period}" for name in DISTINCT_NAMES for period in FIRST_PERIODS)
+TALLY_COUNTS = (*ROLLUP_COUNTS, "visits", *FIRST_COUNTS)
+
+
 class Grain(models.TextChoices):
     """What one roll-up row is the count of: the day in total, or one unit's or one category's part of it."""
 
@@ -282,6 +292,20 @@ class DayTally(models.Model):
     signed = models.IntegerField(default=0)
     signed_on_time = models.IntegerField(default=0)
     sent_back = models.IntegerField(default=0)
+    # In total only; ``served_first_in_*`` also per unit (an enterprise's problems led by that unit).
+    visits = models.IntegerField(default=0)
+    visited_above_scale_first_in_year = models.IntegerField(default=0)
+    visited_above_scale_first_in_quarter = models.IntegerField(default=0)
+    visited_above_scale_first_in_month = models.IntegerField(default=0)
+    covered_first_in_year = models.IntegerField(default=0)
+    covered_first_in_quarter = models.IntegerField(default=0)
+    covered_first_in_month = models.IntegerField(default=0)
+    visiting_specialists_first_in_year = models.IntegerField(default=0)
+    visiting_specialists_first_in_quarter = models.IntegerField(default=0)
+    visiting_specialists_first_in_month = models.IntegerField(default=0)
+    served_first_in_year = models.IntegerField(default=0)
+    served_first_in_quarter = models.IntegerField(default=0)
+    served_first_in_month = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("日统计汇总")

@@ -4,9 +4,11 @@ A period that has not ended (its horizon ``T`` is now) sums ``DayTally`` rows in
 issues, clocks and parts: the totals from the day's ``total`` rows, a unit's figures and the unit breakdown
 from its ``unit`` rows, the category breakdown from the ``category`` rows (the issue's own category, grouped
 to level 1 when read, so moving a category under another parent needs no recount), the month breakdown from
-the ``total`` rows by month. The figures that are not sums of days — distinct enterprises served, visits,
-specialists, coverage, overdue clocks — and the town and park breakdowns (an enterprise's town and park are
-edited without an event) stay on the live computation.
+the ``total`` rows by month. The distinct counts — enterprises served, visited on site and covered, visiting
+specialists — are kept as first appearances (``services.reports.first_appearances``) and read for a calendar
+year, quarter or month, in total, by month, by unit or for one unit. Overdue clocks, specialists with
+assignments, enterprises in scope, custom ranges' distinct counts and the town and park breakdowns (an
+enterprise's town and park change with no recount) stay on the live computation.
 
 How a day's rows are counted
     ``count_days`` runs the same sources as the live computation (``figures.cohorts``: the same querysets,
@@ -20,8 +22,11 @@ How they are kept current
     Every event of an issue goes through ``services.issues.actions._record``; its listener (registered in
     ``ReportsConfig.ready``) marks, on commit, the days the issue belongs to as ``StaleDay`` rows — its
     filing, acceptance and closure days and the days its lead parts and sign clocks started (an issue's days
-    only grow: no action clears those timestamps) — and queues ``reports.refresh_rollups``, which counts
-    those days again. A change of the working calendar marks every day from the first changed one to today
+    only grow: no action clears those timestamps) and the days where its enterprise's first appearances of
+    that year can be — and queues ``reports.refresh_rollups``, which counts those days again. A visit logged
+    (``services.visits.actions.on_visit_logged``) and an enterprise made (not) above scale or (in)active
+    (the model's ``pre_save``/``post_save``: the admin edits enterprises directly) mark the days whose first
+    appearances they can move, in the same way. A change of the working calendar marks every day from the first changed one to today
     (closures after it may have a different number of working days). The beat runs the same refresh every
     minute, so a day marked while the broker was down is counted then. ``manage.py verify_rollups`` recounts
     a year from the base tables, reports any difference and, with ``--rebuild``, writes the recount; the
@@ -40,15 +45,24 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from services.core import clock
+from services.reports import first_appearances
 from services.reports.figures import cohorts
 from services.reports.figures.breakdowns import bucket_key, issue_bucket
 from services.reports.figures.definitions import TOTAL, Breakdown, Scope, Tallies
-from services.reports.models import ROLLUP_COUNTS, DayTally, Grain, RollupState, StaleDay
+from services.reports.models import (
+    DISTINCT_NAMES,
+    ROLLUP_COUNTS,
+    TALLY_COUNTS,
+    DayTally,
+    Grain,
+    RollupState,
+    StaleDay,
+)
 from services.visits.coverage import Period
 
 GRAIN_BY = {Grain.TOTAL: None, Grain.UNIT: Breakdown.UNIT, Grain.CATEGORY: Breakdown.CATEGORY_ID}
@@ -91,7 +105,8 @@ def _key(value: Any) -> int:
 
 
 def count_days(first: dt.date, last: dt.date, *, now: dt.datetime | None = None) -> Counted:
-    """The roll-up rows of the days ``first``–``last`` as the base tables give them now (11 queries a grain)."""
+    """The roll-up rows of the days ``first``–``last`` as the base tables give them now (11 queries a grain,
+    and the first appearances': 1 + 3 for each year, quarter and month meeting the days)."""
     now = now or clock.now()
     counted: Counted = defaultdict(dict)
     for grain, by in GRAIN_BY.items():
@@ -112,6 +127,8 @@ def count_days(first: dt.date, last: dt.date, *, now: dt.datetime | None = None)
                 counted[key].update(row)
         for key, values in _handling_days(scope, grain).items():
             counted[key].update(values)
+    for key, values in first_appearances.count(_scope(first, last, None, now), first, last).items():
+        counted[key].update(values)
     return dict(counted)
 
 
@@ -152,14 +169,12 @@ def _handling_days(scope: Scope, grain: str) -> Counted:
 
 
 def stored_days(first: dt.date, last: dt.date) -> Counted:
-    rows = DayTally.objects.filter(day__gte=first, day__lte=last).values(
-        "grain", "day", "key", *ROLLUP_COUNTS
-    )
+    rows = DayTally.objects.filter(day__gte=first, day__lte=last).values("grain", "day", "key", *TALLY_COUNTS)
     return {(row.pop("grain"), row.pop("day"), row.pop("key")): row for row in rows}
 
 
-def _full(values: dict[str, int]) -> dict[str, int]:
-    return {name: values.get(name) or 0 for name in ROLLUP_COUNTS}
+def _full(values: dict[str, int], names: Iterable[str] = TALLY_COUNTS) -> dict[str, int]:
+    return {name: values.get(name) or 0 for name in names}
 
 
 def write_days(first: dt.date, last: dt.date, counted: Counted, *, now: dt.datetime) -> None:
@@ -190,7 +205,7 @@ def compare(stored: Counted, recounted: Counted) -> list[Difference]:
     for row in sorted(set(stored) | set(recounted), key=lambda k: (k[1], k[0], k[2])):
         before = _full(stored[row]) if row in stored else None
         after = _full(recounted[row]) if row in recounted else None
-        for name in ROLLUP_COUNTS:
+        for name in TALLY_COUNTS:
             old = None if before is None else before[name]
             new = None if after is None else after[name]
             if old != new:
@@ -284,7 +299,16 @@ def _queue_refresh() -> None:
 
 
 def _mark_issue(issue_id: int) -> None:
-    mark(issue_days([issue_id]))
+    from services.issues.models import Issue
+
+    days = issue_days([issue_id])
+    filed = Issue.objects.filter(pk=issue_id).values_list("enterprise_id", "created_at").first()
+    if filed is not None:  # its enterprise's first appearances in the year it was filed may move
+        enterprise_id, created = filed
+        days |= first_appearances.enterprise_days(
+            [enterprise_id], [created.astimezone(_zone()).year], _zone()
+        )
+    mark(days)
     _queue_refresh()
 
 
@@ -292,6 +316,76 @@ def event_recorded(*, issue_id: int, kind: str) -> None:
     """Listener of every issue event (``services.issues.actions.on_event_recorded``): on commit, mark the
     issue's days and queue the refresh."""
     transaction.on_commit(partial(_mark_issue, issue_id))
+
+
+def _mark_visit(visit_id: int) -> None:
+    from services.visits.models import Visit
+
+    visit = Visit.objects.filter(pk=visit_id).values("enterprise_id", "specialist_id", "visited_at").first()
+    if visit is None:
+        return
+    zone = _zone()
+    day = visit["visited_at"].astimezone(zone).date()
+    days = {day} | first_appearances.enterprise_days([visit["enterprise_id"]], [day.year], zone)
+    # The specialist's first visit of the day's year, quarter and month as it was before this one.
+    days |= first_appearances.specialist_first_days(visit["specialist_id"], [day], Q(pk=visit_id), zone)
+    mark(days)
+    _queue_refresh()
+
+
+def visit_logged(*, visit_id: int) -> None:
+    """Listener of ``services.visits.actions.log_visit``: on commit, mark the days the visit can move."""
+    transaction.on_commit(partial(_mark_visit, visit_id))
+
+
+def enterprise_changed(*, enterprise_id: int, before: dict[str, Any], after: dict[str, Any]) -> None:
+    """An enterprise made (not) above scale or (in)active: every first appearance it took part in may move.
+    Called inside the edit's transaction, with its fields before and after; marks on commit."""
+    if before == after:
+        return
+    transaction.on_commit(partial(_mark_enterprise, enterprise_id))
+
+
+# What an enterprise's first appearances depend on besides its issues and visits.
+ENTERPRISE_FIELDS = ("is_above_scale", "is_active")
+
+
+def enterprise_saving(sender, instance, **kwargs) -> None:
+    """``pre_save`` of an enterprise: keep what it was, to compare after the save."""
+    before = None
+    if instance.pk is not None:
+        before = type(instance).objects.filter(pk=instance.pk).values(*ENTERPRISE_FIELDS).first()
+    instance._rollup_fields_before = before
+
+
+def enterprise_saved(sender, instance, created: bool, **kwargs) -> None:
+    before = getattr(instance, "_rollup_fields_before", None)
+    if created or before is None:
+        return  # a new enterprise has no visits or issues yet
+    after = {name: getattr(instance, name) for name in ENTERPRISE_FIELDS}
+    enterprise_changed(enterprise_id=instance.pk, before=before, after=after)
+
+
+def _mark_enterprise(enterprise_id: int) -> None:
+    from services.visits.models import Method, Visit
+
+    state = RollupState.objects.first()
+    if state is None:
+        return
+    zone = _zone()
+    start = dt.datetime.combine(state.first_day, dt.time.min, zone)
+    visits = Visit.objects.filter(enterprise_id=enterprise_id, method=Method.ON_SITE, visited_at__gte=start)
+    by_specialist: dict[int, set[dt.date]] = defaultdict(set)
+    for specialist_id, visited_at in visits.values_list("specialist_id", "visited_at").order_by():
+        by_specialist[specialist_id].add(visited_at.astimezone(zone).date())
+    days = {day for specialist_days in by_specialist.values() for day in specialist_days}
+    for specialist_id, specialist_days in by_specialist.items():
+        # Where the specialist's first visit is when this enterprise's visits count, and when they do not.
+        days |= first_appearances.specialist_first_days(
+            specialist_id, specialist_days, Q(enterprise_id=enterprise_id), zone
+        )
+    mark(days)
+    _queue_refresh()
 
 
 def calendar_changed(*, first: dt.date, last: dt.date, **_ignored) -> None:
@@ -332,7 +426,8 @@ def applies(scope: Scope) -> bool:
 
 
 def issue_tallies(scope: Scope) -> Tallies:
-    """The issue and dispatch sources' counts of ``scope`` from the roll-ups: one query."""
+    """The issue and dispatch sources' counts of ``scope`` from the roll-ups, and where ``first_kind`` gives
+    them its distinct counts too (``first_sums``): one query."""
     rows = DayTally.objects.filter(day__gte=scope.period.start, day__lt=scope.period.end)
     if scope.unit_id is not None:
         rows = rows.filter(grain=Grain.UNIT, key=scope.unit_id)
@@ -342,14 +437,15 @@ def issue_tallies(scope: Scope) -> Tallies:
         rows = rows.filter(grain=Grain.CATEGORY)
     else:
         rows = rows.filter(grain=Grain.TOTAL)
-    sums = {name: Sum(name) for name in ROLLUP_COUNTS}
+    sums = {name: Sum(name) for name in ROLLUP_COUNTS} | first_sums(scope)
+    names = list(sums)
     if scope.by is None:
-        return {TOTAL: _full(rows.aggregate(**sums))}
+        return {TOTAL: _full(rows.aggregate(**sums), names)}
     if scope.by == Breakdown.MONTH:
         grouped = rows.annotate(bucket=TruncMonth("day")).values("bucket").annotate(**sums).order_by()
-        return {bucket_key(scope, row.pop("bucket")): _full(row) for row in grouped}
+        return {bucket_key(scope, row.pop("bucket")): _full(row, names) for row in grouped}
     grouped = rows.values("key").annotate(**sums).order_by()
-    tallies = {(row["key"] or None): _full(row) for row in grouped}
+    tallies = {(row["key"] or None): _full(row, names) for row in grouped}
     return _level_one(tallies) if scope.by == Breakdown.CATEGORY else tallies
 
 
@@ -365,3 +461,28 @@ def _level_one(tallies: Tallies) -> Tallies:
         for name in ROLLUP_COUNTS:
             into[name] += counts[name]
     return merged
+
+
+def first_kind(scope: Scope) -> str | None:
+    """Which first appearances (``year``, ``quarter``, ``month``) give ``scope``'s distinct counts, or None
+    when they are computed live: a period that has not ended, covered by the roll-ups, that is a calendar
+    year, quarter or month (a month breakdown: whole months), in total, by unit or month, or for one unit."""
+    if scope.by not in (None, Breakdown.UNIT, Breakdown.MONTH) or not applies(scope):
+        return None
+    if scope.by == Breakdown.MONTH:
+        period = scope.period
+        whole_months = period.start.day == 1 and period.end.day == 1
+        return "month" if whole_months else None
+    return first_appearances.kind_of(scope.period)
+
+
+def first_sums(scope: Scope) -> dict[str, Sum]:
+    """What sums of the day rows give ``scope``'s distinct counts, if ``first_kind`` says they do: in total
+    (and by month) the visits, the enterprises visited and covered, the visiting specialists and served; by
+    unit or for one unit only served (issues have units, visits do not)."""
+    kind = first_kind(scope)
+    if kind is None:
+        return {}
+    if scope.unit_id is not None or scope.by == Breakdown.UNIT:
+        return {"served": Sum(f"served_first_in_{kind}")}
+    return {name: Sum(f"{name}_first_in_{kind}") for name in DISTINCT_NAMES} | {"visits": Sum("visits")}

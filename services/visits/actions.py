@@ -1,6 +1,6 @@
 import contextlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -53,6 +53,16 @@ class FoundProblem:
     description: str
     urgency: str = Urgency.NORMAL
     complexity: str = Complexity.NORMAL
+
+
+_VISIT_LISTENERS: list[Callable[..., object]] = []
+
+
+def on_visit_logged(listener: Callable[..., object]) -> Callable[..., object]:
+    """Call ``listener(visit_id=…)`` inside the transaction of every visit logged (the reports' roll-ups)."""
+    if listener not in _VISIT_LISTENERS:
+        _VISIT_LISTENERS.append(listener)
+    return listener
 
 
 def log_visit(
@@ -127,6 +137,8 @@ def log_visit(
                 client_key=key,
                 **cleaned,
             )
+            for listener in _VISIT_LISTENERS:
+                listener(visit_id=visit.pk)
             if companions:
                 visit.companions.set(companions)
             for upload, facts in photos:

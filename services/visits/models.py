@@ -70,7 +70,11 @@ class Visit(models.Model):
         verbose_name = _("走访记录")
         verbose_name_plural = _("走访记录")
         ordering = ["-visited_at"]
-        indexes = [models.Index(fields=["enterprise", "method", "visited_at"], name="visit_coverage")]
+        indexes = [
+            models.Index(fields=["enterprise", "method", "visited_at"], name="visit_coverage"),
+            # A specialist's first on-site visit of a period (the reports' roll-ups of visiting specialists).
+            models.Index(fields=["specialist", "method", "visited_at"], name="visit_specialist_method_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.enterprise} {timezone.localtime(self.visited_at):%Y-%m-%d}"

@@ -16,7 +16,7 @@ from services.issues.models import Satisfaction
 from services.reports import rollups
 from services.reports.figures import Breakdown, compute
 from services.reports.figures.compute import SOURCE_OF, scope_of
-from services.reports.models import ROLLUP_COUNTS, DayTally, Grain, RollupState, StaleDay
+from services.reports.models import ROLLUP_COUNTS, TALLY_COUNTS, DayTally, Grain, RollupState, StaleDay
 from services.visits.coverage import Period
 from services.workcalendar import actions as calendar_actions
 from services.workcalendar.models import DayKind
@@ -246,4 +246,4 @@ def test_the_roll_up_counts_are_exactly_the_issue_and_dispatch_sources_counts_an
     }
 
     assert list(ROLLUP_COUNTS) == [*SOURCE_OF["issues"], *SOURCE_OF["dispatches"]]
-    assert columns == set(ROLLUP_COUNTS)
+    assert columns == set(TALLY_COUNTS)

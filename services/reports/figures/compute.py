@@ -55,8 +55,17 @@ def scope_of(period: Period, *, unit_id: int | None = None, by: str | None = Non
     )
 
 
-def compute(period: Period | int, *, by: str | None = None, unit: Unit | int | None = None) -> Report:
-    """All the figures of ``period`` (a ``Period`` or a year), optionally by ``by`` and for one ``unit``."""
+def compute(
+    period: Period | int,
+    *,
+    by: str | None = None,
+    unit: Unit | int | None = None,
+    totals_from: Report | None = None,
+) -> Report:
+    """All the figures of ``period`` (a ``Period`` or a year), optionally by ``by`` and for one ``unit``.
+
+    ``totals_from``: a live report of the same period and unit computed just before (the dashboard asks for
+    two breakdowns); its totals are taken instead of being counted a second time."""
     if isinstance(period, int):
         period = Period.year(period)
     if by is not None and by not in Breakdown.VALUES:
@@ -65,8 +74,22 @@ def compute(period: Period | int, *, by: str | None = None, unit: Unit | int | N
     scope = scope_of(period, unit_id=unit_id)
     factor = IssuePolicy.current().basic_satisfaction_factor
 
-    totals, applicable = tallies_of(scope)
-    figures = figure_values(totals.get(TOTAL, {}), applicable, factor)
+    reused = (
+        totals_from is not None
+        and totals_from.frozen_at is None
+        and (totals_from.period, totals_from.unit_id) == (period, unit_id)
+    )
+    if reused:
+        scope = replace(scope, as_of=totals_from.as_of)
+        figures = totals_from.figures
+        visits = {
+            "visiting_specialists": totals_from.visiting_specialists,
+            "visited_above_scale": totals_from.visited_above_scale,
+        }
+    else:
+        totals, applicable = tallies_of(scope)
+        figures = figure_values(totals.get(TOTAL, {}), applicable, factor)
+        visits = totals.get(TOTAL, {})
     rows: list[Row] = []
     if by is not None:
         by_scope = replace(scope, by=by)
@@ -75,7 +98,6 @@ def compute(period: Period | int, *, by: str | None = None, unit: Unit | int | N
             Row(key=key, label=label, figures=figure_values(tallies.get(key, {}), row_applicable, factor))
             for key, label in row_keys(by_scope, tallies)
         ]
-    visits = totals.get(TOTAL, {})
     return Report(
         period=period,
         as_of=scope.as_of,
@@ -112,6 +134,12 @@ def tallies_of(scope: Scope) -> tuple[Tallies, set[str]]:
         sources["visits"] = [cohorts.visit_cohort]
         sources["specialists"] = [cohorts.specialist_cohort]
         sources["coverage"] = [cohorts.coverage_cohort]
+    if rollups.first_kind(scope) is not None:
+        # A calendar year, quarter or month still open: its distinct counts are sums of first appearances,
+        # read with the issue counts (``rollups.issue_tallies``).
+        sources["served"] = []
+        if "visits" in sources:
+            sources["visits"] = []
     merged: Tallies = defaultdict(dict)
     for functions in sources.values():
         for function in functions:

@@ -116,8 +116,11 @@ Cost
     3–6 s with a breakdown; a district's few thousand issues take milliseconds. A period that has not
     ended therefore reads the issue and dispatch counts from the roll-ups (``services.reports.rollups``:
     rows per day, in total, per unit and per category, kept current by every event and counted by these
-    same sources), in one query; the town and park breakdowns, a custom range starting before the
-    roll-ups, and the distinct counts (enterprises served, visits, specialists, coverage) are computed here.
+    same sources), in one query, and for a calendar year, quarter or month the distinct counts
+    (enterprises served, visits, visiting specialists, coverage's numerator) too, as sums of each day's first
+    appearances (``services.reports.first_appearances``); the town and park breakdowns, a range starting
+    before the roll-ups, a custom range's distinct counts, overdue clocks, specialists with assignments and
+    enterprises in scope are computed here.
 
 Frozen periods
     What the history does not keep — an enterprise's scale, activity, town and park, a user's role, the
