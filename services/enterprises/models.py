@@ -123,7 +123,13 @@ class Enterprise(models.Model):
         verbose_name = _("企业")
         verbose_name_plural = _("企业")
         ordering = ["name"]
-        indexes = [models.Index(fields=["town", "park"], name="enterprise_town_park")]
+        indexes = [
+            models.Index(fields=["town", "park"], name="enterprise_town_park"),
+            # The enterprises in scope of on-site coverage (above scale and active), counted from the index.
+            models.Index(
+                fields=["id"], condition=Q(is_above_scale=True, is_active=True), name="enterprise_in_scope"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -501,8 +501,10 @@ class StageClock(models.Model):
         ]
         indexes = [
             # The sweeps read only running clocks, ordered by when they fall due.
+            # Running clocks by due time; with the stage, unit and issue, "overdue now" (the reports' clocks and
+            # their distinct problems) is counted from the index alone.
             models.Index(
-                fields=["due_at"],
+                fields=["due_at", "stage", "unit", "issue", "id"],
                 condition=Q(met_at__isnull=True, stopped_at__isnull=True),
                 name="clock_running_due",
             ),

@@ -356,27 +356,41 @@ def assigned_during(first: dt.date, after_last: dt.date) -> Q:
 
 def specialist_cohort(scope: Scope) -> Tallies:
     period = scope.period
+
+    def serving(first: dt.date, after_last: dt.date) -> Exists:
+        return Exists(
+            SpecialistAssignment.objects.filter(
+                assigned_during(first, after_last), specialist_id=OuterRef("pk")
+            )
+        )
+
+    specialists = User.objects.filter(role=Role.SPECIALIST)
+    if scope.by is None:
+        # Each specialist asked for one such assignment (an index probe each, a few thousand people) instead of
+        # a distinct count over every enterprise's assignments.
+        return {TOTAL: {"specialists": specialists.filter(serving(period.start, period.end)).count()}}
+    if scope.by == Breakdown.MONTH:
+        # A specialist serves many months: one filtered count per month, in one query.
+        months = months_of(period)
+        counts = specialists.aggregate(
+            **{
+                f"m{index}": Count("pk", filter=Q(serving(first, after)))
+                for index, (first, after) in enumerate(months)
+            }
+        )
+        return {
+            month_key(first): {"specialists": counts[f"m{index}"]}
+            for index, (first, _after) in enumerate(months)
+        }
     assignments = SpecialistAssignment.objects.filter(specialist__role=Role.SPECIALIST).filter(
         assigned_during(period.start, period.end)
     )
-    if scope.by != Breakdown.MONTH:
-        return group_by(
-            scope,
-            assignments,
-            enterprise_bucket(scope, "enterprise__", "started_on"),
-            specialists=Count("specialist_id", distinct=True),
-        )
-    # A specialist serves many months: one filtered distinct count per month, in one query.
-    months = months_of(period)
-    counts = assignments.aggregate(
-        **{
-            f"m{index}": Count("specialist_id", distinct=True, filter=assigned_during(first, after))
-            for index, (first, after) in enumerate(months)
-        }
+    return group_by(
+        scope,
+        assignments,
+        enterprise_bucket(scope, "enterprise__", "started_on"),
+        specialists=Count("specialist_id", distinct=True),
     )
-    return {
-        month_key(first): {"specialists": counts[f"m{index}"]} for index, (first, _after) in enumerate(months)
-    }
 
 
 def coverage_cohort(scope: Scope) -> Tallies:
