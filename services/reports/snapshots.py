@@ -155,8 +155,15 @@ def thaw(snapshot: PeriodSnapshot, *, by: str | None = None, unit_id: int | None
     )
 
 
-def report_for(period: Period | int, *, by: str | None = None, unit: Unit | int | None = None) -> Report:
-    """The figures of ``period``: frozen if the period is closed, live otherwise."""
+def report_for(
+    period: Period | int,
+    *,
+    by: str | None = None,
+    unit: Unit | int | None = None,
+    totals_from: Report | None = None,
+) -> Report:
+    """The figures of ``period``: frozen if the period is closed, live otherwise (``totals_from``: see
+    ``compute``)."""
     if isinstance(period, int):
         period = Period.year(period)
     if by is not None and by not in Breakdown.VALUES:
@@ -165,7 +172,7 @@ def report_for(period: Period | int, *, by: str | None = None, unit: Unit | int 
     snapshot = snapshot_of(period)
     if snapshot is not None and not (unit_id is not None and by is not None):
         return thaw(snapshot, by=by, unit_id=unit_id)
-    return compute(period, by=by, unit=unit_id)
+    return compute(period, by=by, unit=unit_id, totals_from=totals_from)
 
 
 # ---------------------------------------------------------------- recompute

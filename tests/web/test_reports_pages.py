@@ -146,6 +146,20 @@ def test_names_are_escaped_in_charts_tables_and_lists(client, leader, enterprise
     assert "<b>重庆" not in lists and "&lt;b&gt;重庆某某机械" in lists
 
 
+def test_each_row_of_a_breakdown_table_links_its_counts_to_the_rows_list_and_escapes_its_name(
+    client, leader, two_closed, unit
+):
+    unit.short_name = "<i>区人力社保局</i>🏭"
+    unit.save(update_fields=["short_name"])
+
+    html = page(client, leader, "web:reports", {**YEAR_2025, "by": "unit"}).content.decode()
+
+    row = re.search(r'<tr><th scope="row">&lt;i&gt;区人力社保局&lt;/i&gt;🏭</th>(.*?)</tr>', html).group(1)
+    link = reverse("web:reports-drilldown", args=["logged"])
+    assert f'<a href="{link}?kind=year&amp;year=2025&amp;by=unit&amp;key={unit.pk}">2</a>' in row
+    assert "<i>" not in html
+
+
 def test_an_unknown_list_is_not_found(client, leader):
     assert page(client, leader, "web:reports-drilldown", YEAR_2025, "everything").status_code == 404
 

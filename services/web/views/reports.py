@@ -59,8 +59,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         chart_figure = Figure.ISSUES_LOGGED
     rows = report_for(period, by=by)
     totals = rows  # a breakdown's report carries the period's totals too: not computed a second time
-    by_unit = rows if by == Breakdown.UNIT else report_for(period, by=Breakdown.UNIT)
-    by_month = rows if by == Breakdown.MONTH else report_for(period, by=Breakdown.MONTH)
+    by_unit = rows if by == Breakdown.UNIT else report_for(period, by=Breakdown.UNIT, totals_from=rows)
+    by_month = rows if by == Breakdown.MONTH else report_for(period, by=Breakdown.MONTH, totals_from=rows)
     kind = period_kind(period)
     targets = targets_of_year(period.start.year).get(None, {}) if kind else {}
     chart = charts.bar_chart(rows, chart_figure)
