@@ -37,12 +37,11 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, F, IntegerField, Min, OuterRef, Q, QuerySet, Value
+from django.db.models import Count, Exists, F, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 
 from services.issues import lifecycle as lc
-from services.issues.models import Issue
-from services.reports.figures import cohorts
+from services.issues.models import Issue, IssueEvent
 from services.reports.figures.breakdowns import lead_unit_at
 from services.reports.figures.definitions import Scope
 from services.reports.models import FIRST_PERIODS, Grain
@@ -86,8 +85,14 @@ def above_scale_on_site() -> QuerySet[Visit]:
 
 
 def filed_not_merged(scope: Scope) -> QuerySet[Issue]:
-    """The issues that make their enterprise served (``served_cohort``), filed at any time."""
-    return Issue.objects.exclude(pk__in=cohorts.with_event_before([lc.MERGE.name], scope.as_of))
+    """The issues that make their enterprise served (``served_cohort``: not merged before the horizon), filed
+    at any time. Asked of each issue's own history (an index probe) rather than as ``served_cohort``'s hashed
+    list of merged issues: inside a probe for an enterprise's earlier issues, the list made the database hash
+    the whole year's issues instead of reading the enterprise's few."""
+    merged = IssueEvent.objects.filter(
+        issue_id=OuterRef("pk"), kind=lc.MERGE.name, created_at__lt=scope.as_of
+    )
+    return Issue.objects.filter(~Exists(merged))
 
 
 def _earlier(queryset: QuerySet, column: str, since: dt.datetime, when: str) -> Exists:
@@ -203,7 +208,11 @@ def _unit_served_firsts(scope: Scope, kind: str, since, low, high) -> Counted:
     )
     rows = (
         issues.filter(created_at__gte=low, created_at__lt=high)
-        .filter(~Exists(earlier_same_unit))
+        # A scalar subquery, not NOT EXISTS: the database would turn that into an anti join and work out the
+        # lead unit of every issue of the year to hash them; this asks each of the day's issues about its own
+        # enterprise's few (the issues' enterprise and filing time index).
+        .alias(earlier=Subquery(earlier_same_unit.values("pk")[:1]))
+        .filter(earlier__isnull=True)
         .annotate(tally_day=TruncDate("created_at", tzinfo=scope.tz))
         .values("tally_day", "lead")
         .annotate(n=Count("enterprise_id", distinct=True))
