@@ -393,12 +393,14 @@ def specialist_cohort(scope: Scope) -> Tallies:
     )
 
 
-def coverage_cohort(scope: Scope) -> Tallies:
-    """On-site coverage's denominator, the enterprises in scope (its numerator comes with the visits)."""
-    if scope.by is None:
-        return {TOTAL: {"in_scope": default_scope().count()}}
-    if scope.by == Breakdown.MONTH:
+def coverage_cohort(scope: Scope, *, in_scope: int | None = None) -> Tallies:
+    """On-site coverage's denominator, the enterprises in scope (its numerator comes with the visits).
+    ``in_scope``: the count the period's totals just made, which every month shares."""
+    if in_scope is None and scope.by in (None, Breakdown.MONTH):
         in_scope = default_scope().count()
+    if scope.by is None:
+        return {TOTAL: {"in_scope": in_scope}}
+    if scope.by == Breakdown.MONTH:
         return {month_key(first): {"in_scope": in_scope} for first, _after in months_of(scope.period)}
     return group_by(scope, default_scope(), enterprise_bucket(scope, "", "created_at"), in_scope=Count("pk"))
 

@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import replace
 from decimal import Decimal
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -93,7 +94,8 @@ def compute(
     rows: list[Row] = []
     if by is not None:
         by_scope = replace(scope, by=by)
-        tallies, row_applicable = tallies_of(by_scope)
+        in_scope = figures[Figure.ON_SITE_COVERAGE].parts.get("in_scope")
+        tallies, row_applicable = tallies_of(by_scope, in_scope=in_scope)
         rows = [
             Row(key=key, label=label, figures=figure_values(tallies.get(key, {}), row_applicable, factor))
             for key, label in row_keys(by_scope, tallies)
@@ -112,8 +114,9 @@ def compute(
     )
 
 
-def tallies_of(scope: Scope) -> tuple[Tallies, set[str]]:
-    """Every raw count, per bucket, and the names of the sources that apply to this breakdown."""
+def tallies_of(scope: Scope, *, in_scope: int | None = None) -> tuple[Tallies, set[str]]:
+    """Every raw count, per bucket, and the names of the sources that apply to this breakdown (``in_scope``:
+    the enterprises in scope, when the totals have just counted them)."""
     issue_only = scope.unit_id is not None or scope.by in (Breakdown.UNIT, Breakdown.CATEGORY)
     sources = {
         "issues": [
@@ -133,7 +136,7 @@ def tallies_of(scope: Scope) -> tuple[Tallies, set[str]]:
     if not issue_only:
         sources["visits"] = [cohorts.visit_cohort]
         sources["specialists"] = [cohorts.specialist_cohort]
-        sources["coverage"] = [cohorts.coverage_cohort]
+        sources["coverage"] = [partial(cohorts.coverage_cohort, in_scope=in_scope)]
     if rollups.first_kind(scope) is not None:
         # A calendar year, quarter or month still open: its distinct counts are sums of first appearances,
         # read with the issue counts (``rollups.issue_tallies``).

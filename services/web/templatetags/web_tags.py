@@ -328,3 +328,35 @@ def report_table_rows(table, query: str, by: str) -> SafeString:
             out.append(_REPORT_CELL.format(_text(figure.label), shown))
         out.append("</tr>")
     return mark_safe("".join(out))  # every value in it went through _escape above
+
+
+_BAR = (
+    '<g><text class="chart-label" x="{}" y="{}" text-anchor="end">{}<title>{}</title></text>'
+    '<rect class="chart-bar" x="{}" y="{}" width="{}" height="16" rx="2"></rect>'
+    '<text class="chart-value" x="{}" y="{}">{}</text></g>'
+)
+
+
+@register.simple_tag
+def chart_bars(chart) -> SafeString:
+    """The bars of a ``services.reports.charts.BarChart`` as SVG groups, built like ``report_table_rows``
+    (a unit breakdown has a bar per unit)."""
+    label_x = int(chart.label_width) - 6
+    out = []
+    for bar in chart.bars:
+        text_y = int(bar.y) + 17
+        out.append(
+            _BAR.format(
+                label_x,
+                text_y,
+                _text(bar.short_label),
+                _text(bar.label),
+                int(chart.label_width),
+                int(bar.y) + 5,
+                int(bar.width),
+                int(bar.text_x),
+                text_y,
+                _text(bar.shown),
+            )
+        )
+    return mark_safe("".join(out))  # every value in it went through _escape above
