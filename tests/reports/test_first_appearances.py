@@ -263,3 +263,18 @@ def test_the_first_appearances_are_kept_for_every_distinct_count_of_visits_and_s
     assert set(DISTINCT_NAMES) == distinct
     assert set(FIRST_COUNTS) == {f"{name}_first_in_{kind}" for name in distinct for kind in FIRST_PERIODS}
     assert set(TALLY_COUNTS) == {*ROLLUP_COUNTS, "visits", *FIRST_COUNTS}
+
+
+def test_a_breakdown_that_takes_the_totals_of_another_equals_one_that_counts_them(
+    district, unit, built, django_capture_on_commit_callbacks
+):
+    field_work(district, django_capture_on_commit_callbacks)
+    problems(district, django_capture_on_commit_callbacks)
+
+    with clock.travel_to(NOW):
+        by_unit = compute(YEAR, by=Breakdown.UNIT)
+        reused = compute(YEAR, by=Breakdown.MONTH, totals_from=by_unit)
+        counted = compute(YEAR, by=Breakdown.MONTH)
+
+    assert shape(reused) == shape(counted)
+    assert reused.as_of == by_unit.as_of
