@@ -246,15 +246,10 @@ def test_a_drill_down_exports_as_many_rows_as_its_list(client, leader, two_close
 
 
 def test_a_large_drill_down_export_runs_in_the_background_and_offers_a_download(
-    client, leader, two_closed, monkeypatch, settings, tmp_path
+    client, leader, two_closed, monkeypatch
 ):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "attachments": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
+    # The file goes to the test run's own attachments folder (settings.test): replacing STORAGES here would
+    # give later tests a new storage object that models' file fields, bound at import, do not use.
     monkeypatch.setattr("services.reports.exports.LARGE_EXPORT_ROWS", 1)
     client.force_login(leader)
     with clock.travel_to(IN_2026), pytest.MonkeyPatch.context() as patch:
