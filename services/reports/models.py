@@ -260,15 +260,9 @@ class Grain(models.TextChoices):
     CATEGORY = "category", _("分类")
 
 
-class DayTally(models.Model):
-    """The raw counts of one day's cohorts (issues filed, accepted and closed that day, sign clocks and lead
-    parts started that day), in total or for one unit or one category (the issue's own category; the
-    level-1 grouping is applied when read). ``key`` is the unit's or category's id, 0 for "none"."""
+class TallyCounts(models.Model):
+    """The raw counts a roll-up row keeps (``TALLY_COUNTS``), for a day or for a month."""
 
-    day = models.DateField()
-    grain = models.CharField(max_length=8, choices=Grain.choices)
-    key = models.PositiveIntegerField(default=0)
-    counted_at = models.DateTimeField()
     logged = models.IntegerField(default=0)
     accepted = models.IntegerField(default=0)
     accepted_closed = models.IntegerField(default=0)
@@ -308,6 +302,20 @@ class DayTally(models.Model):
     served_first_in_month = models.IntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class DayTally(TallyCounts):
+    """The raw counts of one day's cohorts (issues filed, accepted and closed that day, sign clocks and lead
+    parts started that day), in total or for one unit or one category (the issue's own category; the
+    level-1 grouping is applied when read). ``key`` is the unit's or category's id, 0 for "none"."""
+
+    day = models.DateField()
+    grain = models.CharField(max_length=8, choices=Grain.choices)
+    key = models.PositiveIntegerField(default=0)
+    counted_at = models.DateTimeField()
+
+    class Meta:
         verbose_name = _("日统计汇总")
         verbose_name_plural = _("日统计汇总")
         constraints = [
@@ -316,6 +324,27 @@ class DayTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.grain} {self.key}"
+
+
+class MonthTally(TallyCounts):
+    """The sums of a calendar month's ``DayTally`` rows, per grain and key, written with them: a period of whole
+    months reads a dozen rows per unit instead of some 365. Derived data: ``verify_rollups`` checks them
+    against their days."""
+
+    month = models.DateField(help_text="the month's first day")
+    grain = models.CharField(max_length=8, choices=Grain.choices)
+    key = models.PositiveIntegerField(default=0)
+    counted_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("月统计汇总")
+        verbose_name_plural = _("月统计汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["grain", "month", "key"], name="one_tally_per_month_and_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.grain} {self.key}"
 
 
 class StaleDay(models.Model):

@@ -30,6 +30,7 @@ from services.reports.models import (
     AnnualTarget,
     DayTally,
     ExportJob,
+    MonthTally,
     PeriodSnapshot,
     ReportedFigure,
     RollupState,
@@ -79,7 +80,7 @@ def _ids(model) -> str:
 
 # The open period's roll-ups are a cache of the problems' own rows: ``manage.py verify_rollups`` shows and
 # repairs them; an administrator has nothing to read or edit in them.
-ROLLUP_BOOKKEEPING = {DayTally, StaleDay, RollupState}
+ROLLUP_BOOKKEEPING = {DayTally, MonthTally, StaleDay, RollupState}
 
 
 def test_every_model_of_our_apps_has_an_admin_page_except_photos_and_the_roll_ups_bookkeeping():

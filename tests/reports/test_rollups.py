@@ -16,7 +16,15 @@ from services.issues.models import Satisfaction
 from services.reports import rollups
 from services.reports.figures import Breakdown, compute
 from services.reports.figures.compute import SOURCE_OF, scope_of
-from services.reports.models import ROLLUP_COUNTS, TALLY_COUNTS, DayTally, Grain, RollupState, StaleDay
+from services.reports.models import (
+    ROLLUP_COUNTS,
+    TALLY_COUNTS,
+    DayTally,
+    Grain,
+    MonthTally,
+    RollupState,
+    StaleDay,
+)
 from services.visits.coverage import Period
 from services.workcalendar import actions as calendar_actions
 from services.workcalendar.models import DayKind
@@ -165,6 +173,35 @@ def test_every_figure_and_breakdown_from_the_roll_ups_equals_the_live_computatio
     assert totals.figures["on_time_closure_rate"].parts == {"closed_on_time": 6, "closed": 7}
     assert totals.figures["send_back_rate"].parts == {"sent_back": 1, "dispatched": 12}
     assert totals.figures["closure_rate"].parts == {"accepted_closed": 7, "accepted": 10}
+
+
+def test_the_month_rows_are_the_sums_of_their_days_after_every_event(
+    desk, world, built, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        varied_histories(desk, world)
+
+    year = (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    months = rollups.stored_months(*year)
+    assert {month for _grain, month, _key in months} == {dt.date(2025, 3, 1), dt.date(2025, 4, 1)}
+    assert rollups.compare(months, rollups.summed_months(*year)) == []
+    march = MonthTally.objects.get(grain=Grain.TOTAL, month=dt.date(2025, 3, 1))
+    assert march.closed == sum(
+        DayTally.objects.filter(grain=Grain.TOTAL, day__month=3).values_list("closed", flat=True)
+    )
+
+
+def test_the_verify_command_finds_a_month_row_that_is_not_the_sum_of_its_days(
+    desk, built, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        desk.closed(MON, answered=WED, rated=THU)
+    MonthTally.objects.filter(grain=Grain.TOTAL, month=dt.date(2025, 3, 1)).update(closed=9)
+
+    out = io.StringIO()
+    with pytest.raises(SystemExit), clock.travel_to(NOW):
+        call_command("verify_rollups", "--year", "2025", stdout=out)
+    assert "2025-03 total - closed: month row 9, sum of its days 1" in out.getvalue()
 
 
 def test_a_change_of_the_working_calendar_counts_the_handling_days_again(
