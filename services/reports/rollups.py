@@ -8,7 +8,8 @@ the ``total`` rows by month. The distinct counts — enterprises served, visited
 specialists — are kept as first appearances (``services.reports.first_appearances``) and read for a calendar
 year, quarter or month, in total, by month, by unit or for one unit. Overdue clocks, specialists with
 assignments, enterprises in scope, custom ranges' distinct counts and the town and park breakdowns (an
-enterprise's town and park change with no recount) stay on the live computation.
+enterprise's town and park change with no recount) stay on the live computation. Each month's day rows are
+also kept summed (``MonthTally``, written with them), and a period of whole months reads those.
 
 How a day's rows are counted
     ``count_days`` runs the same sources as the live computation (``figures.cohorts``: the same querysets,
