@@ -27,11 +27,12 @@ How they are kept current
     that year can be — and queues ``reports.refresh_rollups``, which counts those days again. A visit logged
     (``services.visits.actions.on_visit_logged``) and an enterprise made (not) above scale or (in)active
     (the model's ``pre_save``/``post_save``: the admin edits enterprises directly) mark the days whose first
-    appearances they can move, in the same way. A change of the working calendar marks every day from the first changed one to today
-    (closures after it may have a different number of working days). The beat runs the same refresh every
-    minute, so a day marked while the broker was down is counted then. ``manage.py verify_rollups`` recounts
-    a year from the base tables, reports any difference and, with ``--rebuild``, writes the recount; the
-    roll-ups are read only from the first day a rebuild covered (``RollupState``).
+    appearances they can move, in the same way. A change of the working calendar marks every day from the
+    first changed one to today (closures after it may have a different number of working days). The beat
+    runs the same refresh every minute, so a day marked while the broker was down is counted then.
+    ``manage.py verify_rollups`` recounts a year from the base tables, reports any difference and, with
+    ``--rebuild``, writes the recount; the roll-ups are read only from the first day a rebuild covered
+    (``RollupState``).
 """
 
 from __future__ import annotations
