@@ -261,8 +261,12 @@ class Grain(models.TextChoices):
 
 
 class TallyCounts(models.Model):
-    """The raw counts a roll-up row keeps (``TALLY_COUNTS``), for a day or for a month."""
+    """The raw counts a roll-up row keeps (``TALLY_COUNTS``), for a day or for a month, in total or for one
+    unit or one category (``key``: its id, 0 for "none")."""
 
+    grain = models.CharField(max_length=8, choices=Grain.choices)
+    key = models.PositiveIntegerField(default=0)
+    counted_at = models.DateTimeField()
     logged = models.IntegerField(default=0)
     accepted = models.IntegerField(default=0)
     accepted_closed = models.IntegerField(default=0)
@@ -311,9 +315,6 @@ class DayTally(TallyCounts):
     level-1 grouping is applied when read). ``key`` is the unit's or category's id, 0 for "none"."""
 
     day = models.DateField()
-    grain = models.CharField(max_length=8, choices=Grain.choices)
-    key = models.PositiveIntegerField(default=0)
-    counted_at = models.DateTimeField()
 
     class Meta:
         verbose_name = _("日统计汇总")
@@ -332,9 +333,6 @@ class MonthTally(TallyCounts):
     against their days."""
 
     month = models.DateField(help_text="the month's first day")
-    grain = models.CharField(max_length=8, choices=Grain.choices)
-    key = models.PositiveIntegerField(default=0)
-    counted_at = models.DateTimeField()
 
     class Meta:
         verbose_name = _("月统计汇总")

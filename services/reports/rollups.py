@@ -193,13 +193,14 @@ def write_days(first: dt.date, last: dt.date, counted: Counted, *, now: dt.datet
     write_months(first, last, now=now)
 
 
-def _month_after(month: dt.date) -> dt.date:
-    return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+def _months_meeting(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    """The first day of ``first``'s month and the day after ``last``'s month."""
+    return first.replace(day=1), first_appearances.period_of("month", last).end
 
 
 def summed_months(first: dt.date, last: dt.date) -> dict[tuple[str, dt.date, int], dict[str, int]]:
     """The sums of the stored day rows of the months meeting ``first``–``last`` (one query)."""
-    start, end = first.replace(day=1), _month_after(last.replace(day=1))
+    start, end = _months_meeting(first, last)
     rows = (
         DayTally.objects.filter(day__gte=start, day__lt=end)
         .annotate(month=TruncMonth("day"))
@@ -216,7 +217,7 @@ def _as_date(value: Any) -> dt.date:
 
 def write_months(first: dt.date, last: dt.date, *, now: dt.datetime) -> None:
     """Replace the month rows of the months meeting ``first``–``last`` with the sums of their day rows."""
-    start, end = first.replace(day=1), _month_after(last.replace(day=1))
+    start, end = _months_meeting(first, last)
     summed = summed_months(first, last)
     MonthTally.objects.filter(month__gte=start, month__lt=end).delete()
     MonthTally.objects.bulk_create(
@@ -229,7 +230,7 @@ def write_months(first: dt.date, last: dt.date, *, now: dt.datetime) -> None:
 
 
 def stored_months(first: dt.date, last: dt.date) -> dict[tuple[str, dt.date, int], dict[str, int]]:
-    start, end = first.replace(day=1), _month_after(last.replace(day=1))
+    start, end = _months_meeting(first, last)
     rows = MonthTally.objects.filter(month__gte=start, month__lt=end).values(
         "grain", "month", "key", *TALLY_COUNTS
     )
@@ -472,9 +473,9 @@ def applies(scope: Scope) -> bool:
     return state is not None and state.first_day <= scope.period.start
 
 
-def issue_tallies(scope: Scope) -> Tallies:
-    """The issue and dispatch sources' counts of ``scope`` from the roll-ups, and where ``first_kind`` gives
-    them its distinct counts too (``first_sums``): one query."""
+def issue_tallies(scope: Scope, *, firsts: str | None = None) -> Tallies:
+    """The issue and dispatch sources' counts of ``scope`` from the roll-ups, and with ``firsts`` (what
+    ``first_kind`` said) its distinct counts too (``first_sums``): one query."""
     period = scope.period
     if period.start.day == 1 and period.end.day == 1:
         # Whole months: their month rows, the same sums over a dozen rows per key instead of some 365.
@@ -490,7 +491,7 @@ def issue_tallies(scope: Scope) -> Tallies:
         rows = rows.filter(grain=Grain.CATEGORY)
     else:
         rows = rows.filter(grain=Grain.TOTAL)
-    sums = {name: Sum(name) for name in ROLLUP_COUNTS} | first_sums(scope)
+    sums = {name: Sum(name) for name in ROLLUP_COUNTS} | first_sums(scope, firsts)
     names = list(sums)
     if scope.by is None:
         return {TOTAL: _full(rows.aggregate(**sums), names)}
@@ -516,11 +517,14 @@ def _level_one(tallies: Tallies) -> Tallies:
     return merged
 
 
-def first_kind(scope: Scope) -> str | None:
+def first_kind(scope: Scope, *, covered: bool | None = None) -> str | None:
     """Which first appearances (``year``, ``quarter``, ``month``) give ``scope``'s distinct counts, or None
     when they are computed live: a period that has not ended, covered by the roll-ups, that is a calendar
-    year, quarter or month (a month breakdown: whole months), in total, by unit or month, or for one unit."""
-    if scope.by not in (None, Breakdown.UNIT, Breakdown.MONTH) or not applies(scope):
+    year, quarter or month (a month breakdown: whole months), in total, by unit or month, or for one unit.
+    ``covered``: what ``applies`` already said of this scope."""
+    if scope.by not in (None, Breakdown.UNIT, Breakdown.MONTH):
+        return None
+    if not (applies(scope) if covered is None else covered):
         return None
     if scope.by == Breakdown.MONTH:
         period = scope.period
@@ -529,11 +533,10 @@ def first_kind(scope: Scope) -> str | None:
     return first_appearances.kind_of(scope.period)
 
 
-def first_sums(scope: Scope) -> dict[str, Sum]:
-    """What sums of the day rows give ``scope``'s distinct counts, if ``first_kind`` says they do: in total
+def first_sums(scope: Scope, kind: str | None) -> dict[str, Sum]:
+    """The sums of roll-up rows that give ``scope``'s distinct counts for ``kind`` (``first_kind``): in total
     (and by month) the visits, the enterprises visited and covered, the visiting specialists and served; by
     unit or for one unit only served (issues have units, visits do not)."""
-    kind = first_kind(scope)
     if kind is None:
         return {}
     if scope.unit_id is not None or scope.by == Breakdown.UNIT:

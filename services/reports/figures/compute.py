@@ -128,16 +128,18 @@ def tallies_of(scope: Scope, *, in_scope: int | None = None) -> tuple[Tallies, s
         "dispatches": [cohorts.dispatch_cohort, cohorts.sent_back_cohort],
         "served": [cohorts.served_cohort],
     }
-    if rollups.applies(scope):
+    covered = rollups.applies(scope)
+    firsts = rollups.first_kind(scope, covered=covered)
+    if covered:
         # The open period: the issue and dispatch counts are sums of the days' roll-up rows.
-        sources["issues"], sources["dispatches"] = [rollups.issue_tallies], []
+        sources["issues"], sources["dispatches"] = [partial(rollups.issue_tallies, firsts=firsts)], []
     if scope.by != Breakdown.MONTH:
         sources["overdue"] = [cohorts.overdue_clocks]
     if not issue_only:
         sources["visits"] = [cohorts.visit_cohort]
         sources["specialists"] = [cohorts.specialist_cohort]
         sources["coverage"] = [partial(cohorts.coverage_cohort, in_scope=in_scope)]
-    if rollups.first_kind(scope) is not None:
+    if firsts is not None:
         # A calendar year, quarter or month still open: its distinct counts are sums of first appearances,
         # read with the issue counts (``rollups.issue_tallies``).
         sources["served"] = []
